@@ -1,0 +1,494 @@
+//! Typed configuration: environment (and an optional `.env` file) → [`Config`],
+//! parsed by a pure function over a lookup so tests never touch the process env.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::budget::{BudgetSettings, Money};
+use crate::policy::{ActionType, PolicyConfig};
+
+/// A bad configuration value: names the variable, says what was wrong, never echoes secrets.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+fn bad(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        message: message.into(),
+    }
+}
+
+/// Log output format of `RUST_LOG`-filtered tracing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Plain,
+    Json,
+}
+
+/// Where budgets live: Redis in production, memory for a Redis-less dev run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    Redis,
+    Memory,
+}
+
+/// Connection options for NATS, passed straight to async-nats.
+#[derive(Clone, Default)]
+pub struct NatsSettings {
+    pub url: String,
+    pub creds_file: Option<PathBuf>,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub token: Option<String>,
+    pub tls_ca: Option<PathBuf>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for NatsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NatsSettings")
+            .field("url", &self.url)
+            .field("creds_file", &self.creds_file)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything warden needs to start, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub http_addr: SocketAddr,
+    pub nats: NatsSettings,
+    /// Full Redis URL (may carry a password: never log it).
+    pub redis_url: String,
+    pub store: StoreKind,
+    pub policy: PolicyConfig,
+    pub policy_file: Option<PathBuf>,
+    pub budget: BudgetSettings,
+    pub log_format: LogFormat,
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    pub shutdown_grace: Duration,
+    /// Names of env vars whose current values are redacted wherever they appear.
+    pub redact_env_names: Vec<String>,
+    /// Their values, captured at start (never logged).
+    pub redact_env_values: Vec<(String, String)>,
+    pub redact_hmac_key: Option<Vec<u8>>,
+}
+
+/// The variable names warden reads (documented in README's configuration table).
+pub const DEFAULT_REDACT_ENV_NAMES: &[&str] = &[
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "AWS_SECRET_ACCESS_KEY",
+    "GITHUB_TOKEN",
+    "REDIS_PASSWORD",
+    "NATS_PASSWORD",
+    "NATS_TOKEN",
+];
+
+impl Config {
+    /// Reads the process environment, with `.env` (if present) filling gaps.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut vars: HashMap<String, String> = HashMap::new();
+        if let Ok(iter) = dotenvy::from_path_iter(".env") {
+            for (key, value) in iter.flatten() {
+                vars.insert(key, value);
+            }
+        }
+        vars.extend(std::env::vars());
+        Self::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    /// Pure parser: `lookup(name)` returns the raw value of a variable.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let http_addr = match get("WARDEN_HTTP_ADDR") {
+            Some(raw) => raw.trim().parse().map_err(|_| {
+                bad(
+                    "WARDEN_HTTP_ADDR",
+                    format!("'{raw}' is not a socket address like 127.0.0.1:8080"),
+                )
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+
+        let nats = NatsSettings {
+            url: get("NATS_URL").unwrap_or_else(|| "nats://127.0.0.1:4222".into()),
+            creds_file: get("NATS_CREDS").map(PathBuf::from),
+            user: get("NATS_USER"),
+            password: get("NATS_PASSWORD"),
+            token: get("NATS_TOKEN"),
+            tls_ca: get("NATS_TLS_CA").map(PathBuf::from),
+            tls_cert: get("NATS_TLS_CERT").map(PathBuf::from),
+            tls_key: get("NATS_TLS_KEY").map(PathBuf::from),
+        };
+        if !nats.url.contains("://") {
+            return Err(bad("NATS_URL", "expected a URL like nats://127.0.0.1:4222"));
+        }
+
+        let redis_url = redis_url(&get)?;
+        let store = match get("WARDEN_STORE").as_deref().map(str::trim) {
+            None | Some("redis") => StoreKind::Redis,
+            Some("memory") => StoreKind::Memory,
+            Some(other) => {
+                return Err(bad(
+                    "WARDEN_STORE",
+                    format!("'{other}' is not one of: redis, memory"),
+                ))
+            }
+        };
+
+        let mut policy = PolicyConfig::default();
+        let toggles: [(&'static str, &mut bool); 5] = [
+            ("ENABLE_CODE_EXECUTION", &mut policy.enable_code_execution),
+            ("ENABLE_NETWORK_ACCESS", &mut policy.enable_network_access),
+            ("ENABLE_DEPLOYMENTS", &mut policy.enable_deployments),
+            ("ENABLE_BILLING", &mut policy.enable_billing),
+            ("ENABLE_FILE_DELETION", &mut policy.enable_file_deletion),
+        ];
+        for (name, slot) in toggles {
+            if let Some(raw) = get(name) {
+                *slot = parse_bool(name, &raw)?;
+            }
+        }
+        if let Some(raw) = get("NETWORK_ALLOWLIST") {
+            policy.network_allowlist = split_list(&raw);
+        }
+        if let Some(raw) = get("WARDEN_APPROVAL_REQUIRED") {
+            policy.approval_required = split_list(&raw)
+                .iter()
+                .map(|name| {
+                    name.parse::<ActionType>()
+                        .map_err(|e| bad("WARDEN_APPROVAL_REQUIRED", e.to_string()))
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        let policy_file = get("WARDEN_POLICY_FILE").map(PathBuf::from);
+
+        let budget = budget_settings(&get)?;
+
+        let log_format = match get("WARDEN_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("plain") | Some("text") => LogFormat::Plain,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(bad(
+                    "WARDEN_LOG_FORMAT",
+                    format!("'{other}' is not one of: plain, json"),
+                ))
+            }
+        };
+
+        let max_body_bytes = parse_num(
+            "WARDEN_MAX_BODY_BYTES",
+            get("WARDEN_MAX_BODY_BYTES"),
+            1 << 20,
+        )?;
+        if max_body_bytes == 0 {
+            return Err(bad("WARDEN_MAX_BODY_BYTES", "must be positive"));
+        }
+        let request_timeout = parse_duration(
+            "WARDEN_REQUEST_TIMEOUT",
+            get("WARDEN_REQUEST_TIMEOUT"),
+            Duration::from_secs(10),
+        )?;
+        let shutdown_grace = parse_duration(
+            "WARDEN_SHUTDOWN_GRACE",
+            get("WARDEN_SHUTDOWN_GRACE"),
+            Duration::from_secs(10),
+        )?;
+
+        let redact_env_names = match get("WARDEN_REDACT_ENV_VARS") {
+            Some(raw) => split_list(&raw),
+            None => DEFAULT_REDACT_ENV_NAMES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        };
+        let redact_env_values = redact_env_names
+            .iter()
+            .filter_map(|name| lookup(name).map(|value| (name.clone(), value)))
+            .filter(|(_, value)| value.len() >= 8)
+            .collect();
+        let redact_hmac_key = get("WARDEN_REDACT_HMAC_KEY").map(|k| k.into_bytes());
+        if redact_hmac_key.as_ref().is_some_and(|k| k.len() < 16) {
+            return Err(bad(
+                "WARDEN_REDACT_HMAC_KEY",
+                "must be at least 16 bytes long",
+            ));
+        }
+
+        Ok(Config {
+            http_addr,
+            nats,
+            redis_url,
+            store,
+            policy,
+            policy_file,
+            budget,
+            log_format,
+            max_body_bytes,
+            request_timeout,
+            shutdown_grace,
+            redact_env_names,
+            redact_env_values,
+            redact_hmac_key,
+        })
+    }
+}
+
+fn redis_url(get: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
+    if let Some(url) = get("REDIS_URL") {
+        if !(url.starts_with("redis://")
+            || url.starts_with("rediss://")
+            || url.starts_with("unix://"))
+        {
+            return Err(bad(
+                "REDIS_URL",
+                "expected a URL starting with redis://, rediss:// or unix://",
+            ));
+        }
+        return Ok(url);
+    }
+    let host = get("REDIS_HOST").unwrap_or_else(|| "127.0.0.1".into());
+    if host.contains(['/', '@', ' ']) {
+        return Err(bad("REDIS_HOST", format!("'{host}' is not a host name")));
+    }
+    let port: u16 = parse_num("REDIS_PORT", get("REDIS_PORT"), 6379)?;
+    let db: u32 = parse_num("REDIS_DB", get("REDIS_DB"), 0)?;
+    let auth = match get("REDIS_PASSWORD") {
+        Some(password) => format!(":{}@", url_escape(&password)),
+        None => String::new(),
+    };
+    Ok(format!("redis://{auth}{host}:{port}/{db}"))
+}
+
+fn budget_settings(get: &impl Fn(&str) -> Option<String>) -> Result<BudgetSettings, ConfigError> {
+    let mut settings = BudgetSettings::default();
+    let money = |name: &'static str, raw: String| -> Result<Money, ConfigError> {
+        Money::parse_positive(raw.trim()).map_err(|e| bad(name, e.to_string()))
+    };
+    if let Some(raw) = get("DEFAULT_RUN_BUDGET") {
+        settings.default_run_budget = money("DEFAULT_RUN_BUDGET", raw)?;
+    }
+    if let Some(raw) = get("MAX_RUN_BUDGET") {
+        settings.max_run_budget = money("MAX_RUN_BUDGET", raw)?;
+    }
+    if settings.default_run_budget > settings.max_run_budget {
+        return Err(bad(
+            "DEFAULT_RUN_BUDGET",
+            format!(
+                "{} is above MAX_RUN_BUDGET ({})",
+                settings.default_run_budget, settings.max_run_budget
+            ),
+        ));
+    }
+    settings.ttl = parse_duration("BUDGET_TTL", get("BUDGET_TTL"), settings.ttl)?;
+    if let Some(raw) = get("BUDGET_ALERT_THRESHOLDS") {
+        let mut thresholds = Vec::new();
+        for item in split_list(&raw) {
+            let percent: u32 = item.trim_end_matches('%').parse().map_err(|_| {
+                bad(
+                    "BUDGET_ALERT_THRESHOLDS",
+                    format!("'{item}' is not a whole percentage"),
+                )
+            })?;
+            if percent == 0 || percent > 1000 {
+                return Err(bad(
+                    "BUDGET_ALERT_THRESHOLDS",
+                    format!("{percent}% is outside 1..=1000"),
+                ));
+            }
+            thresholds.push(percent);
+        }
+        thresholds.sort_unstable();
+        thresholds.dedup();
+        settings.alert_thresholds = thresholds;
+    }
+    Ok(settings)
+}
+
+fn parse_bool(name: &'static str, raw: &str) -> Result<bool, ConfigError> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        other => Err(bad(
+            name,
+            format!("'{other}' is not a boolean (true/false)"),
+        )),
+    }
+}
+
+fn parse_num<T: std::str::FromStr>(
+    name: &'static str,
+    raw: Option<String>,
+    default: T,
+) -> Result<T, ConfigError> {
+    match raw {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|_| bad(name, format!("'{}' is not a valid number", raw.trim()))),
+    }
+}
+
+fn parse_duration(
+    name: &'static str,
+    raw: Option<String>,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    match raw {
+        None => Ok(default),
+        Some(raw) => humantime::parse_duration(raw.trim()).map_err(|_| {
+            bad(
+                name,
+                format!("'{}' is not a duration like 30s, 5m or 30days", raw.trim()),
+            )
+        }),
+    }
+}
+
+fn split_list(raw: &str) -> Vec<String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Percent-encodes a password for use in a redis:// URL.
+fn url_escape(raw: &str) -> String {
+    url::form_urlencoded::byte_serialize(raw.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let cfg = parse(&[]).expect("empty env is valid");
+        assert_eq!(cfg.http_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(cfg.nats.url, "nats://127.0.0.1:4222");
+        assert_eq!(cfg.redis_url, "redis://127.0.0.1:6379/0");
+        assert!(cfg.policy.enable_code_execution);
+        assert!(cfg.policy.enable_network_access);
+        assert!(!cfg.policy.enable_deployments);
+        assert!(!cfg.policy.enable_billing);
+        assert!(cfg.policy.enable_file_deletion);
+        assert_eq!(cfg.budget.default_run_budget.to_string(), "10.0");
+        assert_eq!(cfg.budget.max_run_budget.to_string(), "100.0");
+        assert_eq!(cfg.budget.alert_thresholds, vec![50, 80, 100]);
+        assert_eq!(cfg.store, StoreKind::Redis);
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        let cases: &[(&str, &str)] = &[
+            ("WARDEN_HTTP_ADDR", "localhost"),
+            ("NATS_URL", "127.0.0.1:4222"),
+            ("REDIS_PORT", "sixty"),
+            ("REDIS_DB", "-1"),
+            ("REDIS_URL", "http://x"),
+            ("ENABLE_DEPLOYMENTS", "maybe"),
+            ("DEFAULT_RUN_BUDGET", "-5"),
+            ("MAX_RUN_BUDGET", "abc"),
+            ("BUDGET_TTL", "forever"),
+            ("BUDGET_ALERT_THRESHOLDS", "50,eighty"),
+            ("WARDEN_STORE", "postgres"),
+            ("WARDEN_LOG_FORMAT", "xml"),
+            ("WARDEN_REQUEST_TIMEOUT", "10"),
+            ("WARDEN_MAX_BODY_BYTES", "0"),
+            ("WARDEN_APPROVAL_REQUIRED", "launch_missiles"),
+            ("WARDEN_REDACT_HMAC_KEY", "short"),
+        ];
+        for (name, value) in cases {
+            let err = parse(&[(name, value)]).expect_err(name);
+            assert_eq!(err.variable, *name, "{name}={value}: {err}");
+            assert!(!err.to_string().contains('\n'), "one line: {err}");
+        }
+    }
+
+    #[test]
+    fn default_budget_above_max_is_refused() {
+        let err = parse(&[("DEFAULT_RUN_BUDGET", "200"), ("MAX_RUN_BUDGET", "100")])
+            .expect_err("default above max");
+        assert_eq!(err.variable, "DEFAULT_RUN_BUDGET");
+    }
+
+    #[test]
+    fn redis_parts_build_a_url_with_an_escaped_password() {
+        let cfg = parse(&[
+            ("REDIS_HOST", "cache.internal"),
+            ("REDIS_PORT", "6380"),
+            ("REDIS_DB", "2"),
+            ("REDIS_PASSWORD", "p@ss word"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            cfg.redis_url,
+            "redis://:p%40ss%20word@cache.internal:6380/2"
+        );
+        assert!(!format!("{:?}", cfg.nats).contains("p@ss"));
+    }
+
+    #[test]
+    fn toggles_lists_and_thresholds_parse() {
+        let cfg = parse(&[
+            ("ENABLE_DEPLOYMENTS", "TRUE"),
+            ("ENABLE_CODE_EXECUTION", "0"),
+            ("NETWORK_ALLOWLIST", " api.openai.com, *.github.com ,"),
+            ("BUDGET_ALERT_THRESHOLDS", "90%, 25, 90"),
+            ("BUDGET_TTL", "7days"),
+            ("WARDEN_STORE", "memory"),
+        ])
+        .expect("valid");
+        assert!(cfg.policy.enable_deployments);
+        assert!(!cfg.policy.enable_code_execution);
+        assert_eq!(
+            cfg.policy.network_allowlist,
+            vec!["api.openai.com", "*.github.com"]
+        );
+        assert_eq!(cfg.budget.alert_thresholds, vec![25, 90]);
+        assert_eq!(cfg.budget.ttl, Duration::from_secs(7 * 86_400));
+        assert_eq!(cfg.store, StoreKind::Memory);
+    }
+
+    #[test]
+    fn named_env_values_are_captured_for_redaction() {
+        let cfg = parse(&[
+            ("WARDEN_REDACT_ENV_VARS", "MY_TOKEN,SHORT"),
+            ("MY_TOKEN", "abcdefgh12345"),
+            ("SHORT", "abc"),
+        ])
+        .expect("valid");
+        assert_eq!(cfg.redact_env_names, vec!["MY_TOKEN", "SHORT"]);
+        assert_eq!(
+            cfg.redact_env_values,
+            vec![("MY_TOKEN".to_string(), "abcdefgh12345".to_string())]
+        );
+    }
+}

@@ -1,0 +1,233 @@
+//! The one error type every surface returns: a stable code, a safe message, and
+//! the table that maps codes to HTTP statuses. REST and NATS encode it the same way.
+
+use serde::Serialize;
+
+use crate::budget::BudgetError;
+use crate::policy::PolicyError;
+
+/// What went wrong, as clients branch on it. The string form is the wire `code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    MalformedJson,
+    InvalidRequest,
+    UnknownAction,
+    MissingField,
+    InvalidField,
+    InvalidAmount,
+    InvalidPolicy,
+    BudgetNotFound,
+    BudgetConflict,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    Timeout,
+    StoreUnavailable,
+    Unavailable,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MalformedJson => "malformed_json",
+            Self::InvalidRequest => "invalid_request",
+            Self::UnknownAction => "unknown_action",
+            Self::MissingField => "missing_field",
+            Self::InvalidField => "invalid_field",
+            Self::InvalidAmount => "invalid_amount",
+            Self::InvalidPolicy => "invalid_policy",
+            Self::BudgetNotFound => "budget_not_found",
+            Self::BudgetConflict => "budget_conflict",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::Timeout => "timeout",
+            Self::StoreUnavailable => "store_unavailable",
+            Self::Unavailable => "unavailable",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// The HTTP status for this code: the single table both adapters rely on.
+    pub fn http_status(self) -> u16 {
+        match self {
+            Self::MalformedJson | Self::InvalidRequest => 400,
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::BudgetNotFound | Self::NotFound => 404,
+            Self::BudgetConflict => 409,
+            Self::PayloadTooLarge => 413,
+            Self::UnknownAction
+            | Self::MissingField
+            | Self::InvalidField
+            | Self::InvalidAmount
+            | Self::InvalidPolicy => 422,
+            Self::Internal => 500,
+            Self::StoreUnavailable | Self::Unavailable => 503,
+            Self::Timeout => 504,
+        }
+    }
+}
+
+/// An error as clients see it. `message` must never contain secrets or internals.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {message}", code.as_str())]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorInner<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorInner<'a> {
+    code: &'static str,
+    message: &'a str,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn malformed_json(cause: &serde_json::Error) -> Self {
+        // serde_json's messages name the position and expected token, never the input text.
+        Self::new(
+            ErrorCode::MalformedJson,
+            format!("request body is not valid JSON: {cause}"),
+        )
+    }
+
+    /// `{"error": {"code": "...", "message": "..."}}`
+    pub fn to_json(&self) -> Vec<u8> {
+        let body = ErrorBody {
+            error: ErrorInner {
+                code: self.code.as_str(),
+                message: &self.message,
+            },
+        };
+        // Serialising two plain strings cannot fail.
+        serde_json::to_vec(&body).unwrap_or_default()
+    }
+}
+
+/// Maps a body that parsed as JSON but not as the request type: a data error (422),
+/// except syntax/EOF problems, which are malformed JSON (400).
+pub fn from_body_error(cause: serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    match cause.classify() {
+        Category::Data => {
+            ApiError::new(ErrorCode::InvalidField, without_values(&cause.to_string()))
+        }
+        Category::Syntax | Category::Eof | Category::Io => ApiError::malformed_json(&cause),
+    }
+}
+
+/// serde quotes offending values in its messages (`invalid type: string "sk-…"`):
+/// blank out double-quoted values and cut long backticked ones so no input is echoed.
+fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                out.push_str("\"…\"");
+                for inner in chars.by_ref() {
+                    if inner == '"' {
+                        break;
+                    }
+                }
+            }
+            '`' => {
+                let quoted: String = chars.by_ref().take_while(|&ch| ch != '`').collect();
+                if quoted.chars().count() > 40 {
+                    out.push_str("`…`");
+                } else {
+                    out.push('`');
+                    out.push_str(&quoted);
+                    out.push('`');
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+impl From<PolicyError> for ApiError {
+    fn from(err: PolicyError) -> Self {
+        let code = match &err {
+            PolicyError::UnknownAction(_) => ErrorCode::UnknownAction,
+            PolicyError::MissingField { .. } => ErrorCode::MissingField,
+            PolicyError::InvalidField { .. } => ErrorCode::InvalidField,
+            PolicyError::InvalidPolicy(_) => ErrorCode::InvalidPolicy,
+        };
+        ApiError::new(code, err.to_string())
+    }
+}
+
+impl From<BudgetError> for ApiError {
+    fn from(err: BudgetError) -> Self {
+        let code = match &err {
+            BudgetError::NotFound(_) => ErrorCode::BudgetNotFound,
+            BudgetError::Conflict { .. } => ErrorCode::BudgetConflict,
+            BudgetError::InvalidAmount(_) => ErrorCode::InvalidAmount,
+            BudgetError::Invalid(_) => ErrorCode::InvalidField,
+            BudgetError::Unavailable(_) => ErrorCode::StoreUnavailable,
+            BudgetError::Internal(_) => ErrorCode::Internal,
+        };
+        let message = match code {
+            ErrorCode::StoreUnavailable => {
+                "budget store is unavailable; nothing was recorded".to_string()
+            }
+            ErrorCode::Internal => "internal error".to_string(),
+            _ => err.to_string(),
+        };
+        ApiError::new(code, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_body_has_the_contract_shape() {
+        let err = ApiError::new(ErrorCode::BudgetNotFound, "no budget for run 'x'");
+        assert_eq!(
+            String::from_utf8(err.to_json()).expect("utf8"),
+            r#"{"error":{"code":"budget_not_found","message":"no budget for run 'x'"}}"#
+        );
+        assert_eq!(err.code.http_status(), 404);
+    }
+
+    #[test]
+    fn syntax_errors_are_400_and_data_errors_422() {
+        let syntax = serde_json::from_str::<serde_json::Value>("{nope").expect_err("bad json");
+        assert_eq!(from_body_error(syntax).code.http_status(), 400);
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Want {
+            action: String,
+        }
+        let data = serde_json::from_str::<Want>(r#"{"action": 5}"#).expect_err("wrong type");
+        assert_eq!(from_body_error(data).code.http_status(), 422);
+        let secret =
+            serde_json::from_str::<Want>(r#"{"action": ["sk_live_abcdefghijklmnopqrstuvwx"]}"#)
+                .expect_err("wrong type");
+        assert!(!from_body_error(secret).message.contains("sk_live"));
+        let secret = serde_json::from_str::<u64>(r#""sk_live_abcdefghijklmnopqrstuvwx""#)
+            .expect_err("string");
+        let message = from_body_error(secret).message;
+        assert!(!message.contains("sk_live"), "{message}");
+    }
+}

@@ -1,0 +1,107 @@
+//! HTTP handlers: read the body (or path), hand it to the service, encode.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::response::json_response;
+use super::AppState;
+use crate::error::{ApiError, ErrorCode};
+use crate::service::{Operation, Surface};
+
+/// Runs one operation under the request timeout and maps the result.
+async fn serve_op(
+    state: &AppState,
+    op: Operation,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return body_rejection(&rejection).into_response(),
+    };
+    let work = state.warden.handle(op, &body, Surface::Http);
+    match tokio::time::timeout(state.request_timeout, work).await {
+        Ok(Ok(json)) => json_response(StatusCode::OK, json),
+        Ok(Err(err)) => err.into_response(),
+        Err(_) => ApiError::new(ErrorCode::Timeout, "request timed out").into_response(),
+    }
+}
+
+fn body_rejection(rejection: &BytesRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(ErrorCode::PayloadTooLarge, "request body is too large")
+    } else {
+        ApiError::new(ErrorCode::InvalidRequest, "request body could not be read")
+    }
+}
+
+macro_rules! post_handler {
+    ($name:ident, $op:expr) => {
+        pub(super) async fn $name(
+            State(state): State<AppState>,
+            body: Result<Bytes, BytesRejection>,
+        ) -> Response {
+            serve_op(&state, $op, body).await
+        }
+    };
+}
+
+post_handler!(check, Operation::Check);
+post_handler!(redact, Operation::Redact);
+post_handler!(budget_create, Operation::BudgetCreate);
+post_handler!(budget_spend, Operation::BudgetSpend);
+post_handler!(budget_can_spend, Operation::BudgetCanSpend);
+post_handler!(budget_reserve, Operation::BudgetReserve);
+post_handler!(budget_commit, Operation::BudgetCommit);
+post_handler!(budget_release, Operation::BudgetRelease);
+
+pub(super) async fn budget_get(
+    State(state): State<AppState>,
+    Path(run_id): Path<String>,
+) -> Response {
+    let body = serde_json::json!({ "run_id": run_id }).to_string();
+    serve_op(&state, Operation::BudgetGet, Ok(Bytes::from(body))).await
+}
+
+pub(super) async fn healthz() -> Response {
+    json_response(StatusCode::OK, br#"{"status":"ok"}"#.to_vec())
+}
+
+pub(super) async fn readyz(State(state): State<AppState>) -> Response {
+    let checks = state.readiness.checks().await;
+    let ready = checks.iter().all(|(_, ok)| *ok);
+    let body = serde_json::json!({
+        "status": if ready { "ready" } else { "not_ready" },
+        "checks": checks.iter().map(|(name, ok)| (name.to_string(), serde_json::Value::Bool(*ok))).collect::<serde_json::Map<_, _>>(),
+    });
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    json_response(status, body.to_string().into_bytes())
+}
+
+pub(super) async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.warden.metrics().encode(),
+    )
+        .into_response()
+}
+
+pub(super) async fn not_found() -> Response {
+    ApiError::new(ErrorCode::NotFound, "no such route").into_response()
+}
+
+pub(super) async fn method_not_allowed() -> Response {
+    let mut response = ApiError::new(
+        ErrorCode::InvalidRequest,
+        "method not allowed on this route",
+    )
+    .into_response();
+    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    response
+}

@@ -1,0 +1,93 @@
+//! The REST adapter (axum): routes, body limits, error mapping. Handlers only
+//! translate HTTP to [`Warden::handle`] calls; no decisions are made here.
+
+mod handlers;
+mod response;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::service::Warden;
+
+pub use response::error_response;
+
+/// Reports whether the service's dependencies are reachable, by name.
+#[async_trait::async_trait]
+pub trait Readiness: Send + Sync {
+    async fn checks(&self) -> Vec<(&'static str, bool)>;
+}
+
+/// Always ready: for tests and the in-memory dev mode.
+pub struct AlwaysReady;
+
+#[async_trait::async_trait]
+impl Readiness for AlwaysReady {
+    async fn checks(&self) -> Vec<(&'static str, bool)> {
+        Vec::new()
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub warden: Arc<Warden>,
+    pub readiness: Arc<dyn Readiness>,
+    pub request_timeout: Duration,
+}
+
+/// Every route warden serves (the OpenAPI test walks this list).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    ("POST", "/api/v1/safety/check"),
+    ("POST", "/api/v1/safety/redact"),
+    ("POST", "/api/v1/safety/budget/create"),
+    ("POST", "/api/v1/safety/budget/spend"),
+    ("POST", "/api/v1/safety/budget/can-spend"),
+    ("POST", "/api/v1/safety/budget/reserve"),
+    ("POST", "/api/v1/safety/budget/commit"),
+    ("POST", "/api/v1/safety/budget/release"),
+    ("GET", "/api/v1/safety/budget/{run_id}"),
+];
+
+pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+    use handlers::*;
+    let api = Router::new()
+        .route("/check", post(check))
+        .route("/redact", post(redact))
+        .route("/budget/create", post(budget_create))
+        .route("/budget/spend", post(budget_spend))
+        .route("/budget/can-spend", post(budget_can_spend))
+        .route("/budget/reserve", post(budget_reserve))
+        .route("/budget/commit", post(budget_commit))
+        .route("/budget/release", post(budget_release))
+        .route("/budget/{run_id}", get(budget_get));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .nest("/api/v1/safety", api)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until `shutdown` is cancelled, then stops
+/// accepting and lets in-flight requests finish.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await
+}

@@ -1,0 +1,33 @@
+//! warden: the safety and governance service for autonomous agent workflows.
+//!
+//! It answers three questions and keeps one ledger: may this action run (the
+//! policy gate), may this run spend more (the budget tracker), what must not be
+//! seen (the redactor), and what was decided (audit events).
+//!
+//! # Layout
+//!
+//! - [`config`]: environment / `.env` → typed, validated [`config::Config`].
+//! - [`policy`]: the policy gate: actions, shell and SQL analysis, network allowlist. No I/O.
+//! - [`redact`]: the redactor: secret rules, prefilter, env values, streaming. No I/O.
+//! - [`budget`]: exact money, the budget tracker, Redis and in-memory stores.
+//! - [`audit`]: audit events and alerts, and the sink they are published through.
+//! - [`service`]: the operations every surface serves, with shared request/response/error types.
+//! - [`error`]: the one error type and its code → HTTP status table.
+//! - [`http`]: the REST adapter (axum).
+//! - [`nats`]: the NATS adapter: request/reply, JetStream streams, pipelines, DLQ.
+//! - [`metrics`]: the Prometheus registry and every metric.
+//! - [`policy_source`]: loading and hot-reloading the policy file.
+//! - [`server`]: `warden serve`, wiring everything together with graceful shutdown.
+
+pub mod audit;
+pub mod budget;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod metrics;
+pub mod nats;
+pub mod policy;
+pub mod policy_source;
+pub mod redact;
+pub mod server;
+pub mod service;

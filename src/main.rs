@@ -1,0 +1,352 @@
+//! The `warden` binary: parse the command line, load config, run, map errors
+//! to exit codes. Everything else lives in the library.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use warden::audit::NullSink;
+use warden::budget::MemoryStore;
+use warden::config::{Config, LogFormat, StoreKind};
+use warden::metrics::Metrics;
+use warden::server;
+use warden::service::{Operation, Surface, Warden};
+
+#[derive(Parser)]
+#[command(
+    name = "warden",
+    version,
+    about = "Safety and governance for autonomous agent workflows"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve REST, NATS request/reply and the JetStream pipelines.
+    Serve {
+        /// Budget store: redis (default, WARDEN_STORE) or memory (dev only).
+        #[arg(long)]
+        store: Option<String>,
+    },
+    /// Check actions: one JSON request per stdin line, or one action from flags.
+    Check {
+        /// Action type (execute_code, deploy, create_billing, delete_files, network_access).
+        action: Option<String>,
+        /// Shell command for execute_code.
+        #[arg(long)]
+        command: Option<String>,
+        /// URL for network_access.
+        #[arg(long)]
+        url: Option<String>,
+        /// Path for delete_files.
+        #[arg(long)]
+        path: Option<String>,
+        /// Full context as JSON (merged under the flags above).
+        #[arg(long)]
+        context: Option<String>,
+    },
+    /// Redact secrets: FILE (or stdin) to stdout, streaming.
+    Redact {
+        /// Also redact assignments and current values of this env var (repeatable).
+        #[arg(long = "env-var", value_name = "NAME")]
+        env_vars: Vec<String>,
+        /// Print {"text","findings"} as JSON instead of the redacted text.
+        #[arg(long)]
+        json: bool,
+        file: Option<std::path::PathBuf>,
+    },
+    /// Budget operations against the configured store; prints the JSON status.
+    Budget {
+        #[command(subcommand)]
+        op: BudgetOp,
+    },
+}
+
+#[derive(Subcommand)]
+enum BudgetOp {
+    Create {
+        run_id: String,
+        limit: Option<String>,
+    },
+    Spend {
+        run_id: String,
+        amount: String,
+    },
+    Get {
+        run_id: String,
+    },
+    CanSpend {
+        run_id: String,
+        amount: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("warden: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(config.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("warden: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("warden: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Plain => builder.init(),
+    }
+}
+
+async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { store } => {
+            if let Some(store) = store {
+                config.store = match store.as_str() {
+                    "memory" => StoreKind::Memory,
+                    "redis" => StoreKind::Redis,
+                    other => anyhow::bail!("--store: '{other}' is not one of: redis, memory"),
+                };
+            }
+            let listener = tokio::net::TcpListener::bind(config.http_addr)
+                .await
+                .with_context(|| {
+                    format!("cannot listen on WARDEN_HTTP_ADDR={}", config.http_addr)
+                })?;
+            let shutdown = CancellationToken::new();
+            tokio::spawn(cancel_on_signal(shutdown.clone()));
+            server::run(config, listener, shutdown).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check {
+            action,
+            command,
+            url,
+            path,
+            context,
+        } => {
+            let warden = offline_warden(&config, false).await?;
+            match action {
+                Some(action) => check_one(&warden, action, command, url, path, context).await,
+                None => check_lines(&warden).await,
+            }
+        }
+        Command::Redact {
+            env_vars,
+            json,
+            file,
+        } => {
+            let warden = offline_warden(&config, false).await?;
+            redact(&warden, env_vars, json, file)
+        }
+        Command::Budget { op } => {
+            let warden = offline_warden(&config, true).await?;
+            budget(&warden, op).await
+        }
+    }
+}
+
+/// A service without NATS, for the one-shot commands (events are not published).
+async fn offline_warden(config: &Config, needs_store: bool) -> anyhow::Result<Warden> {
+    let store = if needs_store {
+        server::open_store(config).await?
+    } else {
+        Arc::new(MemoryStore::new())
+    };
+    Ok(server::build_warden(
+        config,
+        store,
+        Arc::new(NullSink),
+        Arc::new(Metrics::new()),
+    )?)
+}
+
+async fn check_one(
+    warden: &Warden,
+    action: String,
+    command: Option<String>,
+    url: Option<String>,
+    path: Option<String>,
+    context: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let mut ctx: serde_json::Map<String, serde_json::Value> = match context {
+        Some(raw) => serde_json::from_str(&raw).context("--context must be a JSON object")?,
+        None => serde_json::Map::new(),
+    };
+    for (key, value) in [("command", command), ("url", url), ("path", path)] {
+        if let Some(value) = value {
+            ctx.insert(key.into(), value.into());
+        }
+    }
+    let body = serde_json::json!({ "action": action, "context": ctx }).to_string();
+    print_answer(
+        warden
+            .handle(Operation::Check, body.as_bytes(), Surface::Cli)
+            .await,
+    )
+}
+
+/// One JSON request per line in, one JSON answer per line out, in order.
+async fn check_lines(warden: &Warden) -> anyhow::Result<ExitCode> {
+    let stdin = std::io::stdin();
+    let mut stdout = std::io::stdout().lock();
+    let mut failed = false;
+    for line in stdin.lock().lines() {
+        let line = line.context("reading stdin")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let answer = match warden
+            .handle(Operation::Check, line.as_bytes(), Surface::Cli)
+            .await
+        {
+            Ok(json) => json,
+            Err(err) => {
+                failed = true;
+                err.to_json()
+            }
+        };
+        stdout.write_all(&answer)?;
+        stdout.write_all(b"\n")?;
+        stdout.flush()?;
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn redact(
+    warden: &Warden,
+    mut env_vars: Vec<String>,
+    json: bool,
+    file: Option<std::path::PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    env_vars.extend(warden.redact_env_names().iter().cloned());
+    let input: Box<dyn BufRead> = match &file {
+        Some(path) => Box::new(std::io::BufReader::new(
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
+        )),
+        None => Box::new(std::io::stdin().lock()),
+    };
+    if json {
+        let mut text = String::new();
+        let mut input = input;
+        input
+            .read_to_string(&mut text)
+            .context("input is not UTF-8 text")?;
+        let redacted = warden.redactor().redact_env_vars(&text, &env_vars);
+        let answer = serde_json::json!({ "text": redacted.text, "findings": redacted.findings });
+        println!("{answer}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let line_by_line = file.is_none() && !std::io::stdin().is_terminal();
+    let stdout = std::io::stdout().lock();
+    let output = std::io::BufWriter::with_capacity(64 * 1024, stdout);
+    warden
+        .redactor()
+        .redact_stream(input, output, &env_vars, line_by_line)
+        .context("redacting")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn budget(warden: &Warden, op: BudgetOp) -> anyhow::Result<ExitCode> {
+    let (operation, body) = match op {
+        BudgetOp::Create { run_id, limit } => {
+            let limit = limit.map(|l| number(&l)).transpose()?;
+            (
+                Operation::BudgetCreate,
+                serde_json::json!({ "run_id": run_id, "limit": limit }),
+            )
+        }
+        BudgetOp::Spend { run_id, amount } => (
+            Operation::BudgetSpend,
+            serde_json::json!({ "run_id": run_id, "amount": number(&amount)? }),
+        ),
+        BudgetOp::Get { run_id } => (
+            Operation::BudgetGet,
+            serde_json::json!({ "run_id": run_id }),
+        ),
+        BudgetOp::CanSpend { run_id, amount } => (
+            Operation::BudgetCanSpend,
+            serde_json::json!({ "run_id": run_id, "amount": number(&amount)? }),
+        ),
+    };
+    print_answer(
+        warden
+            .handle(operation, body.to_string().as_bytes(), Surface::Cli)
+            .await,
+    )
+}
+
+/// An amount from the command line as an exact JSON number (no f64 on the way).
+fn number(raw: &str) -> anyhow::Result<serde_json::Value> {
+    serde_json::from_str::<serde_json::Number>(raw.trim())
+        .map(serde_json::Value::Number)
+        .with_context(|| format!("'{raw}' is not a number"))
+}
+
+fn print_answer(answer: Result<Vec<u8>, warden::error::ApiError>) -> anyhow::Result<ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    let (body, code) = match answer {
+        Ok(json) => (json, ExitCode::SUCCESS),
+        Err(err) => (err.to_json(), ExitCode::FAILURE),
+    };
+    stdout.write_all(&body)?;
+    stdout.write_all(b"\n")?;
+    Ok(code)
+}
+
+/// Cancels `shutdown` on SIGINT or SIGTERM.
+async fn cancel_on_signal(shutdown: CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    shutdown.cancel();
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutdown signal received");
+    shutdown.cancel();
+}

@@ -1,0 +1,248 @@
+//! Prometheus metrics: one explicit registry and every metric warden exports.
+//! Labels are bounded (action, outcome, surface, kind…), never run ids.
+
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
+    Registry, TextEncoder,
+};
+
+/// Latency buckets from 10 µs to 5 s: policy checks are microseconds, store calls milliseconds.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+    0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
+
+/// Every metric warden exports, registered once at start.
+pub struct Metrics {
+    registry: Registry,
+    pub policy_decisions: IntCounterVec,
+    pub request_duration: HistogramVec,
+    pub request_errors: IntCounterVec,
+    pub audit_events: IntCounterVec,
+    pub audit_publish_failures: IntCounter,
+    pub policy_reloads: IntCounterVec,
+    pub redactions: IntCounterVec,
+    pub redact_bytes: IntCounter,
+    pub redact_lines: IntCounter,
+    pub log_pipeline_messages: IntCounterVec,
+    pub log_pipeline_lag: IntGauge,
+    pub log_pipeline_processing: Histogram,
+    pub dlq_messages: IntCounterVec,
+    pub budget_spend_micros: IntCounter,
+    pub budget_operations: IntCounterVec,
+    pub budget_alerts: IntCounterVec,
+    pub budget_exceeded: IntCounter,
+    pub budget_utilization: Histogram,
+    pub budget_store_errors: IntCounter,
+    pub budget_store_duration: HistogramVec,
+    pub spend_stream_messages: IntCounterVec,
+}
+
+fn counter_vec(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    let metric = IntCounterVec::new(Opts::new(name, help), labels)
+        .unwrap_or_else(|e| panic!("metric {name} definition is invalid: {e}"));
+    register(registry, Box::new(metric.clone()));
+    metric
+}
+
+fn counter(registry: &Registry, name: &str, help: &str) -> IntCounter {
+    let metric = IntCounter::new(name, help)
+        .unwrap_or_else(|e| panic!("metric {name} definition is invalid: {e}"));
+    register(registry, Box::new(metric.clone()));
+    metric
+}
+
+fn histogram_vec(
+    registry: &Registry,
+    name: &str,
+    help: &str,
+    labels: &[&str],
+    buckets: &[f64],
+) -> HistogramVec {
+    let metric = HistogramVec::new(
+        HistogramOpts::new(name, help).buckets(buckets.to_vec()),
+        labels,
+    )
+    .unwrap_or_else(|e| panic!("metric {name} definition is invalid: {e}"));
+    register(registry, Box::new(metric.clone()));
+    metric
+}
+
+fn histogram(registry: &Registry, name: &str, help: &str, buckets: &[f64]) -> Histogram {
+    let metric = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets.to_vec()))
+        .unwrap_or_else(|e| panic!("metric {name} definition is invalid: {e}"));
+    register(registry, Box::new(metric.clone()));
+    metric
+}
+
+/// Registration only fails on duplicate names, a programming error caught by the unit test.
+fn register(registry: &Registry, metric: Box<dyn prometheus::core::Collector>) {
+    if let Err(e) = registry.register(metric) {
+        panic!("metric registration failed: {e}");
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let r = Registry::new();
+        Metrics {
+            policy_decisions: counter_vec(
+                &r,
+                "warden_policy_decisions_total",
+                "Policy decisions by action type and outcome (allowed, denied, approval).",
+                &["action", "outcome"],
+            ),
+            request_duration: histogram_vec(
+                &r,
+                "warden_request_duration_seconds",
+                "Time to answer one request, by surface (http, nats, cli) and operation.",
+                &["surface", "op"],
+                LATENCY_BUCKETS,
+            ),
+            request_errors: counter_vec(
+                &r,
+                "warden_request_errors_total",
+                "Requests answered with an error, by surface and error code.",
+                &["surface", "code"],
+            ),
+            audit_events: counter_vec(
+                &r,
+                "warden_audit_events_total",
+                "Audit events published, by kind.",
+                &["kind"],
+            ),
+            audit_publish_failures: counter(
+                &r,
+                "warden_audit_publish_failures_total",
+                "Audit events that could not be published to JetStream.",
+            ),
+            policy_reloads: counter_vec(
+                &r,
+                "warden_policy_reloads_total",
+                "Policy file reloads, by outcome (ok, rejected).",
+                &["outcome"],
+            ),
+            redactions: counter_vec(
+                &r,
+                "warden_redactions_total",
+                "Secrets redacted, by kind.",
+                &["kind"],
+            ),
+            redact_bytes: counter(
+                &r,
+                "warden_redact_bytes_total",
+                "Bytes of text passed through the redactor.",
+            ),
+            redact_lines: counter(
+                &r,
+                "warden_redact_lines_total",
+                "Log messages or requests passed through the redactor.",
+            ),
+            log_pipeline_messages: counter_vec(
+                &r,
+                "warden_log_pipeline_messages_total",
+                "Messages handled by the LOGS_RAW redaction pipeline, by outcome (redacted, dlq, retry).",
+                &["outcome"],
+            ),
+            log_pipeline_lag: IntGauge::new(
+                "warden_log_pipeline_lag_messages",
+                "Messages waiting in LOGS_RAW for the warden-redactor consumer.",
+            )
+            .inspect(|g| register(&r, Box::new(g.clone())))
+            .unwrap_or_else(|e| panic!("metric definition is invalid: {e}")),
+            log_pipeline_processing: histogram(
+                &r,
+                "warden_log_pipeline_processing_seconds",
+                "Time from fetching a raw log message to acking it after its redacted copy is stored.",
+                LATENCY_BUCKETS,
+            ),
+            dlq_messages: counter_vec(
+                &r,
+                "warden_dlq_messages_total",
+                "Messages sent to a dead-letter subject, by origin (logs, spend).",
+                &["origin"],
+            ),
+            budget_spend_micros: counter(
+                &r,
+                "warden_budget_spend_micros_total",
+                "Money recorded as spent, in micro-units (1e-6 of the budget currency).",
+            ),
+            budget_operations: counter_vec(
+                &r,
+                "warden_budget_operations_total",
+                "Budget operations by operation and outcome.",
+                &["op", "outcome"],
+            ),
+            budget_alerts: counter_vec(
+                &r,
+                "warden_budget_alerts_total",
+                "Budget threshold alerts fired, by threshold percent.",
+                &["threshold"],
+            ),
+            budget_exceeded: counter(
+                &r,
+                "warden_budget_exceeded_total",
+                "Runs whose circuit breaker tripped (spent went over the limit).",
+            ),
+            budget_utilization: histogram(
+                &r,
+                "warden_budget_utilization_ratio",
+                "Spent divided by limit, observed at each spend.",
+                &[0.1, 0.25, 0.5, 0.75, 0.8, 0.9, 0.95, 1.0, 1.1, 1.5, 2.0],
+            ),
+            budget_store_errors: counter(
+                &r,
+                "warden_budget_store_errors_total",
+                "Budget store calls that failed (Redis unavailable, timeout).",
+            ),
+            budget_store_duration: histogram_vec(
+                &r,
+                "warden_budget_store_duration_seconds",
+                "Time of one budget store call, by operation.",
+                &["op"],
+                LATENCY_BUCKETS,
+            ),
+            spend_stream_messages: counter_vec(
+                &r,
+                "warden_spend_stream_messages_total",
+                "Messages consumed from SAFETY_SPEND, by outcome (recorded, duplicate, dlq, retry).",
+                &["outcome"],
+            ),
+            registry: r,
+        }
+    }
+
+    /// Prometheus text exposition of every metric.
+    pub fn encode(&self) -> String {
+        let mut buf = Vec::new();
+        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut buf) {
+            tracing::error!(cause = %e, "metrics encoding failed");
+        }
+        String::from_utf8(buf).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_metric_registers_and_encodes_with_help() {
+        let metrics = Metrics::new();
+        metrics
+            .policy_decisions
+            .with_label_values(&["deploy", "denied"])
+            .inc();
+        let text = metrics.encode();
+        assert!(text.contains("# HELP warden_policy_decisions_total"));
+        assert!(
+            text.contains(r#"warden_policy_decisions_total{action="deploy",outcome="denied"} 1"#)
+        );
+    }
+}

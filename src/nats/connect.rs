@@ -1,0 +1,71 @@
+//! Connecting to NATS with the configured credentials, and readiness.
+
+use async_nats::{Client, ConnectOptions};
+
+use crate::config::NatsSettings;
+
+/// Connects to NATS; the error names the URL, never a credential.
+pub async fn connect(settings: &NatsSettings) -> Result<Client, String> {
+    let mut options = ConnectOptions::new().name("warden");
+    if let Some(path) = &settings.creds_file {
+        options = options
+            .credentials_file(path)
+            .await
+            .map_err(|e| format!("NATS_CREDS {}: {e}", path.display()))?;
+    }
+    if let (Some(user), Some(password)) = (&settings.user, &settings.password) {
+        options = options.user_and_password(user.clone(), password.clone());
+    }
+    if let Some(token) = &settings.token {
+        options = options.token(token.clone());
+    }
+    if let Some(ca) = &settings.tls_ca {
+        options = options.add_root_certificates(ca.clone()).require_tls(true);
+    }
+    if let (Some(cert), Some(key)) = (&settings.tls_cert, &settings.tls_key) {
+        options = options.add_client_certificate(cert.clone(), key.clone());
+    }
+    options.connect(settings.url.as_str()).await.map_err(|e| {
+        format!(
+            "cannot connect to NATS at {}: {e}",
+            redact_url(&settings.url)
+        )
+    })
+}
+
+/// Drops any `user:pass@` from a URL before it is shown.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}***@{}", &url[..scheme_end + 3], &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Ready when the NATS connection is up (and the budget store answers).
+pub struct NatsReadiness {
+    pub client: Client,
+    pub budgets: crate::budget::BudgetTracker,
+}
+
+#[async_trait::async_trait]
+impl crate::http::Readiness for NatsReadiness {
+    async fn checks(&self) -> Vec<(&'static str, bool)> {
+        let nats = self.client.connection_state() == async_nats::connection::State::Connected;
+        let store = self.budgets.ping().await.is_ok();
+        vec![("nats", nats), ("budget_store", store)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn credentials_never_reach_messages() {
+        assert_eq!(
+            super::redact_url("nats://user:s3cret@host:4222"),
+            "nats://***@host:4222"
+        );
+        assert_eq!(super::redact_url("nats://host:4222"), "nats://host:4222");
+    }
+}

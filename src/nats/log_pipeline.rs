@@ -1,0 +1,227 @@
+//! The JetStream log pipeline: `LOGS_RAW` (`logs.raw.<suffix>`) → redact →
+//! `LOGS_REDACTED` (`logs.redacted.<suffix>`), headers kept. A raw message is
+//! acked only after its redacted copy is stored; the copy's `Nats-Msg-Id` is
+//! derived from the source sequence, so a redelivery after a crash is dropped
+//! by JetStream's duplicate window instead of stored twice.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream::consumer::PullConsumer;
+use async_nats::jetstream::{AckKind, Context, Message};
+use async_nats::HeaderMap;
+use futures::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+use super::dlq::{self, DeadLetter, ErrorInfo};
+use super::streams::{self, LOGS_RAW_STREAM, LOGS_REDACTED_PREFIX, LOG_CONSUMER, MAX_DELIVER};
+use crate::service::Warden;
+
+/// Tuning of the pipeline.
+#[derive(Debug, Clone)]
+pub struct LogPipelineSettings {
+    /// Messages processed (and publish acks awaited) concurrently.
+    pub in_flight: usize,
+}
+
+impl Default for LogPipelineSettings {
+    fn default() -> Self {
+        LogPipelineSettings { in_flight: 512 }
+    }
+}
+
+/// Runs the pipeline until `shutdown`, then finishes the messages in flight.
+pub async fn run_log_pipeline(
+    js: Context,
+    warden: Arc<Warden>,
+    settings: LogPipelineSettings,
+    shutdown: CancellationToken,
+) -> Result<(), String> {
+    let in_flight = settings.in_flight.max(1);
+    let consumer = streams::durable_consumer(
+        &js,
+        LOGS_RAW_STREAM,
+        LOG_CONSUMER,
+        i64::try_from(in_flight * 4).unwrap_or(i64::MAX),
+    )
+    .await?;
+    let lag = tokio::spawn(report_lag(
+        consumer.clone(),
+        Arc::clone(&warden),
+        shutdown.clone(),
+    ));
+    let messages = consumer
+        .stream()
+        .max_messages_per_batch(in_flight)
+        .messages()
+        .await
+        .map_err(|e| format!("cannot read {LOGS_RAW_STREAM}: {e}"))?;
+    messages
+        .take_until(shutdown.cancelled_owned())
+        .for_each_concurrent(in_flight, |message| {
+            let (js, warden) = (js.clone(), Arc::clone(&warden));
+            async move {
+                match message {
+                    Ok(message) => process(&js, &warden, message).await,
+                    Err(e) => {
+                        tracing::warn!(cause = %e, "log pipeline fetch error");
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
+                }
+            }
+        })
+        .await;
+    lag.abort();
+    Ok(())
+}
+
+async fn process(js: &Context, warden: &Warden, message: Message) {
+    let started = Instant::now();
+    let metrics = warden.metrics();
+    let (sequence, delivered) = match message.info() {
+        Ok(info) => (info.stream_sequence, info.delivered),
+        Err(_) => (0, 1),
+    };
+    let suffix = message
+        .subject
+        .as_str()
+        .strip_prefix("logs.raw.")
+        .unwrap_or("unknown")
+        .to_string();
+    let redacted = redact_payload(warden, &message.payload);
+
+    let mut headers = message.headers.clone().unwrap_or_default();
+    headers.insert(
+        "Nats-Msg-Id",
+        format!("{LOGS_RAW_STREAM}:{sequence}").as_str(),
+    );
+    headers.insert("Warden-Source-Sequence", sequence.to_string().as_str());
+
+    match store_copy(js, &suffix, headers, redacted.clone()).await {
+        Ok(()) => {
+            if let Err(e) = message.ack().await {
+                tracing::warn!(cause = %e, sequence, "ack of a redacted log failed; JetStream will redeliver and dedup");
+            }
+            metrics
+                .log_pipeline_messages
+                .with_label_values(&["redacted"])
+                .inc();
+        }
+        Err(error) if delivered >= MAX_DELIVER => {
+            let payload = String::from_utf8_lossy(&redacted);
+            let letter = DeadLetter {
+                origin: "logs",
+                subject: message.subject.as_str(),
+                stream_sequence: sequence,
+                delivered,
+                error: ErrorInfo {
+                    code: "publish_failed",
+                    message: &error,
+                },
+                payload: &payload,
+            };
+            match dlq::publish(js, &letter).await {
+                Ok(()) => {
+                    let _ = message.ack_with(AckKind::Term).await;
+                    metrics
+                        .log_pipeline_messages
+                        .with_label_values(&["dlq"])
+                        .inc();
+                    metrics.dlq_messages.with_label_values(&["logs"]).inc();
+                }
+                Err(e) => {
+                    tracing::error!(cause = %e, sequence, "dead letter not stored; message will be redelivered")
+                }
+            }
+        }
+        Err(error) => {
+            tracing::warn!(cause = %error, sequence, delivered, "redacted copy not stored; will retry");
+            let _ = message.ack_with(AckKind::Nak(None)).await;
+            metrics
+                .log_pipeline_messages
+                .with_label_values(&["retry"])
+                .inc();
+        }
+    }
+    metrics
+        .log_pipeline_processing
+        .observe(started.elapsed().as_secs_f64());
+}
+
+async fn store_copy(
+    js: &Context,
+    suffix: &str,
+    headers: HeaderMap,
+    body: Vec<u8>,
+) -> Result<(), String> {
+    let subject = format!("{LOGS_REDACTED_PREFIX}.{suffix}");
+    let ack = js
+        .publish_with_headers(subject, headers, body.into())
+        .await
+        .map_err(|e| e.to_string())?;
+    ack.await.map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// JSON payloads keep their structure (string values redacted); anything else
+/// is redacted as text, byte for byte outside the secrets.
+fn redact_payload(warden: &Warden, payload: &[u8]) -> Vec<u8> {
+    let metrics = warden.metrics();
+    metrics.redact_lines.inc();
+    metrics.redact_bytes.inc_by(payload.len() as u64);
+    let names = warden.redact_env_names();
+    let first = payload.iter().find(|b| !b.is_ascii_whitespace());
+    if matches!(first, Some(b'{') | Some(b'[')) {
+        if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(payload) {
+            let findings = warden.redactor().redact_json_value(&mut value, names);
+            if findings.is_empty() {
+                return payload.to_vec();
+            }
+            count_findings(warden, findings.iter().map(|f| f.kind.as_str()));
+            if let Ok(json) = serde_json::to_vec(&value) {
+                return json;
+            }
+        }
+    }
+    match std::str::from_utf8(payload) {
+        Ok(text) => {
+            let redacted = warden.redactor().redact_env_vars(text, names);
+            count_findings(warden, redacted.findings.iter().map(|f| f.kind.as_str()));
+            redacted.text.into_owned().into_bytes()
+        }
+        Err(_) => {
+            let mut out = Vec::with_capacity(payload.len());
+            if warden
+                .redactor()
+                .redact_stream(payload, &mut out, names, false)
+                .is_err()
+            {
+                return b"[REDACTED:UNREADABLE]".to_vec();
+            }
+            out
+        }
+    }
+}
+
+fn count_findings<'a>(warden: &Warden, kinds: impl Iterator<Item = &'a str>) {
+    for kind in kinds {
+        warden
+            .metrics()
+            .redactions
+            .with_label_values(&[crate::service::metric_kind(kind)])
+            .inc();
+    }
+}
+
+async fn report_lag(mut consumer: PullConsumer, warden: Arc<Warden>, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        if let Ok(info) = consumer.info().await {
+            let pending = i64::try_from(info.num_pending).unwrap_or(i64::MAX);
+            warden.metrics().log_pipeline_lag.set(pending);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! The NATS adapter: connection, request/reply workers, JetStream streams and
+//! the two stream consumers (log redaction pipeline, spend stream).
+
+mod connect;
+mod dlq;
+mod log_pipeline;
+mod requests;
+mod sink;
+mod spend_stream;
+pub mod streams;
+
+pub use connect::{connect, NatsReadiness};
+pub use log_pipeline::{run_log_pipeline, LogPipelineSettings};
+pub use requests::{run_request_workers, QUEUE_GROUP};
+pub use sink::NatsSink;
+pub use spend_stream::run_spend_stream;

@@ -1,0 +1,171 @@
+//! The spend stream: workflows publish fire-and-forget spends on
+//! `safety.spend.<run_id>` (stream `SAFETY_SPEND`); warden records each in the
+//! budget store and acks only after the store committed. The idempotency key
+//! defaults to the message's `Nats-Msg-Id` (else the stream sequence), so a
+//! redelivery is never counted twice. Malformed messages go to
+//! `safety.dlq.spend` and are acked.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::{AckKind, Context, Message};
+use futures::StreamExt;
+use serde::Deserialize;
+use tokio_util::sync::CancellationToken;
+
+use super::dlq::{self, DeadLetter, ErrorInfo};
+use super::streams::{self, MAX_DELIVER, SPEND_CONSUMER, SPEND_STREAM};
+use crate::budget::Money;
+use crate::error::{ApiError, ErrorCode};
+use crate::service::{parse, SpendRequest, Surface, Warden};
+
+const IN_FLIGHT: usize = 256;
+
+#[derive(Deserialize)]
+struct StreamSpend {
+    run_id: String,
+    amount: Money,
+    #[serde(default)]
+    idempotency_key: Option<String>,
+}
+
+pub async fn run_spend_stream(
+    js: Context,
+    warden: Arc<Warden>,
+    shutdown: CancellationToken,
+) -> Result<(), String> {
+    let consumer =
+        streams::durable_consumer(&js, SPEND_STREAM, SPEND_CONSUMER, (IN_FLIGHT * 4) as i64)
+            .await?;
+    let messages = consumer
+        .stream()
+        .max_messages_per_batch(IN_FLIGHT)
+        .messages()
+        .await
+        .map_err(|e| format!("cannot read {SPEND_STREAM}: {e}"))?;
+    messages
+        .take_until(shutdown.cancelled_owned())
+        .for_each_concurrent(IN_FLIGHT, |message| {
+            let (js, warden) = (js.clone(), Arc::clone(&warden));
+            async move {
+                match message {
+                    Ok(message) => process(&js, &warden, message).await,
+                    Err(e) => {
+                        tracing::warn!(cause = %e, "spend stream fetch error");
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
+                }
+            }
+        })
+        .await;
+    Ok(())
+}
+
+async fn process(js: &Context, warden: &Warden, message: Message) {
+    let metrics = warden.metrics();
+    let (sequence, delivered) = match message.info() {
+        Ok(info) => (info.stream_sequence, info.delivered),
+        Err(_) => (0, 1),
+    };
+    let result = match parse::<StreamSpend>(&message.payload) {
+        Ok(spend) => {
+            let key = spend.idempotency_key.or_else(|| {
+                message
+                    .headers
+                    .as_ref()
+                    .and_then(|h| h.get("Nats-Msg-Id"))
+                    .map(|id| format!("msg:{}", id.as_str()))
+            });
+            let key = key.unwrap_or_else(|| format!("{SPEND_STREAM}:{sequence}"));
+            let request = SpendRequest {
+                run_id: spend.run_id,
+                amount: spend.amount,
+                idempotency_key: Some(key),
+            };
+            warden
+                .budget_spend(request, Surface::Stream)
+                .await
+                .map(|_| ())
+        }
+        Err(err) => Err(err),
+    };
+    match result {
+        Ok(()) => {
+            let _ = message.ack().await;
+            metrics
+                .spend_stream_messages
+                .with_label_values(&["recorded"])
+                .inc();
+        }
+        Err(err) if is_retryable(&err) && delivered < MAX_DELIVER => {
+            tracing::warn!(
+                code = err.code.as_str(),
+                sequence,
+                delivered,
+                "spend not recorded; will retry"
+            );
+            let _ = message.ack_with(AckKind::Nak(None)).await;
+            metrics
+                .spend_stream_messages
+                .with_label_values(&["retry"])
+                .inc();
+        }
+        Err(err) => dead_letter(js, warden, &message, sequence, delivered, &err).await,
+    }
+}
+
+fn is_retryable(err: &ApiError) -> bool {
+    matches!(
+        err.code,
+        ErrorCode::StoreUnavailable
+            | ErrorCode::Unavailable
+            | ErrorCode::Timeout
+            | ErrorCode::Internal
+    )
+}
+
+async fn dead_letter(
+    js: &Context,
+    warden: &Warden,
+    message: &Message,
+    sequence: u64,
+    delivered: i64,
+    err: &ApiError,
+) {
+    let text = String::from_utf8_lossy(&message.payload);
+    let payload = warden.redactor().redact(&text).text;
+    let letter = DeadLetter {
+        origin: "spend",
+        subject: message.subject.as_str(),
+        stream_sequence: sequence,
+        delivered,
+        error: ErrorInfo {
+            code: err.code.as_str(),
+            message: &err.message,
+        },
+        payload: &payload,
+    };
+    match dlq::publish(js, &letter).await {
+        Ok(()) => {
+            let kind = if is_retryable(err) {
+                AckKind::Term
+            } else {
+                AckKind::Ack
+            };
+            let _ = message.ack_with(kind).await;
+            warden
+                .metrics()
+                .spend_stream_messages
+                .with_label_values(&["dlq"])
+                .inc();
+            warden
+                .metrics()
+                .dlq_messages
+                .with_label_values(&["spend"])
+                .inc();
+        }
+        Err(e) => {
+            tracing::error!(cause = %e, sequence, "dead letter not stored; message will be redelivered")
+        }
+    }
+}

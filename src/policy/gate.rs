@@ -1,0 +1,235 @@
+//! The policy gate: validates an action's context and dispatches to the per-action policies.
+
+use serde_json::Value;
+
+use super::action::ActionType;
+use super::config::PolicyConfig;
+use super::context::Context;
+use super::decision::{Decision, Risk};
+use super::error::PolicyError;
+use super::network::NetworkPolicy;
+use super::paths::PathPolicy;
+use super::shell::{self, Severity, ShellFinding, ShellOptions};
+
+/// Most paths accepted in one delete request.
+pub const MAX_DELETE_PATHS: usize = 10_000;
+
+/// Immutable, thread-safe policy gate built from a validated [`PolicyConfig`].
+#[derive(Debug, Clone)]
+pub struct PolicyGate {
+    config: PolicyConfig,
+    network: NetworkPolicy,
+    paths: PathPolicy,
+    extra_patterns: Vec<regex::Regex>,
+}
+
+impl PolicyGate {
+    /// Compiles the allowlist, regexes and protected paths.
+    pub fn new(cfg: PolicyConfig) -> Result<Self, PolicyError> {
+        cfg.validate()?;
+        let extra_patterns = cfg.compile_patterns()?;
+        let network = NetworkPolicy::new(&cfg.network_allowlist)
+            .map_err(|e| PolicyError::InvalidPolicy(format!("network.allowlist: {e}")))?;
+        let paths = PathPolicy::new(&cfg.protected_paths)
+            .map_err(|e| PolicyError::InvalidPolicy(format!("paths.protected: {e}")))?;
+        Ok(Self {
+            config: cfg,
+            network,
+            paths,
+            extra_patterns,
+        })
+    }
+
+    /// The configuration this gate was built from.
+    pub fn config(&self) -> &PolicyConfig {
+        &self.config
+    }
+
+    /// Re-checks the address an allowed `host` resolved to, right before
+    /// connecting (see [`NetworkPolicy::check_resolved`]).
+    pub fn check_resolved_ip(&self, host: &str, ip: std::net::IpAddr) -> Decision {
+        self.network.check_resolved(host, ip)
+    }
+
+    /// Parses `action` by name, then behaves like [`PolicyGate::check_action`].
+    pub fn check(&self, action: &str, context: &Value) -> Result<Decision, PolicyError> {
+        self.check_action(action.parse()?, context)
+    }
+
+    /// Decides whether `action` with `context` may run.
+    ///
+    /// Errors (never "allowed") when the context is not an object or a
+    /// required field is missing or mistyped.
+    pub fn check_action(
+        &self,
+        action: ActionType,
+        context: &Value,
+    ) -> Result<Decision, PolicyError> {
+        let ctx = Context::new(action, context)?;
+        let (enabled, env) = self.config.toggle(action);
+        if !enabled {
+            return Ok(Decision::deny(
+                "action.disabled",
+                Risk::Medium,
+                format!(
+                    "{} disabled by policy ({env}=false)",
+                    disabled_subject(action)
+                ),
+            ));
+        }
+        let decision = match action {
+            ActionType::ExecuteCode => self.execute_code(&ctx)?,
+            ActionType::NetworkAccess => self.network_access(&ctx)?,
+            ActionType::DeleteFiles => self.delete_files(&ctx)?,
+            ActionType::Deploy => Decision::approval(
+                "approval.required",
+                Risk::High,
+                "Deployments require human approval",
+            ),
+            ActionType::CreateBilling => Decision::approval(
+                "approval.required",
+                Risk::High,
+                "Billing operations require human approval",
+            ),
+        };
+        if decision.is_unconditional_allow() && self.config.approval_required.contains(&action) {
+            return Ok(Decision::approval(
+                "approval.required",
+                decision.risk.max(Risk::Low),
+                format!("Action '{action}' requires human approval (policy approval.required)"),
+            )
+            .with_findings(decision.findings));
+        }
+        Ok(decision)
+    }
+
+    fn execute_code(&self, ctx: &Context<'_>) -> Result<Decision, PolicyError> {
+        let command = ctx.required_str("command")?;
+        if command.trim().is_empty() {
+            return Err(ctx.invalid("command", "must not be empty".to_string()));
+        }
+        let cwd = ctx.optional_str("cwd")?;
+        let query = ctx.optional_str("query")?;
+        let opts = ShellOptions {
+            cwd: cwd.map(str::to_string),
+            protected_branches: self.config.protected_branches.clone(),
+            extra_patterns: self.extra_patterns.clone(),
+        };
+        let mut findings = shell::analyze_command(command, &opts);
+        if let Some(sql) = query {
+            findings.extend(shell::analyze_sql(sql));
+        }
+        Ok(shell_decision(&findings))
+    }
+
+    fn network_access(&self, ctx: &Context<'_>) -> Result<Decision, PolicyError> {
+        let url = ctx.optional_str("url")?;
+        let host = ctx.optional_str("host")?;
+        ctx.optional_port("port")?;
+        if url.is_none() && host.is_none() {
+            return Err(PolicyError::MissingField {
+                action: ctx.action(),
+                field: "url",
+            });
+        }
+        let decisions = url
+            .map(|u| self.network.check_url(u))
+            .into_iter()
+            .chain(host.map(|h| self.network.check_host(h)));
+        let mut last = Decision::allow(Risk::Low);
+        for decision in decisions {
+            if !decision.allowed {
+                return Ok(decision);
+            }
+            last = decision;
+        }
+        Ok(last)
+    }
+
+    fn delete_files(&self, ctx: &Context<'_>) -> Result<Decision, PolicyError> {
+        let mut targets = ctx.optional_str_array("paths")?.unwrap_or_default();
+        if let Some(path) = ctx.optional_str("path")? {
+            targets.push(path);
+        }
+        if targets.is_empty() {
+            return Err(if ctx.has("paths") {
+                ctx.invalid("paths", "must contain at least one path".to_string())
+            } else {
+                PolicyError::MissingField {
+                    action: ctx.action(),
+                    field: "paths",
+                }
+            });
+        }
+        if targets.len() > MAX_DELETE_PATHS {
+            return Err(ctx.invalid(
+                "paths",
+                format!("at most {MAX_DELETE_PATHS} paths per request"),
+            ));
+        }
+        let recursive = ctx.optional_bool("recursive")?.unwrap_or(false);
+        let cwd = ctx
+            .optional_str("cwd")?
+            .map(PathPolicy::parse_cwd)
+            .transpose()
+            .map_err(|e| ctx.invalid("cwd", e))?;
+        if let Some(denial) = self
+            .paths
+            .check(&targets, cwd.as_ref())
+            .map_err(|e| ctx.invalid("paths", e))?
+        {
+            return Ok(denial);
+        }
+        if recursive && self.config.approve_recursive_delete {
+            return Ok(Decision::approval(
+                "approval.recursive_delete",
+                Risk::Medium,
+                "Recursive deletion requires human approval",
+            ));
+        }
+        Ok(Decision::allow(Risk::Low))
+    }
+}
+
+fn disabled_subject(action: ActionType) -> &'static str {
+    match action {
+        ActionType::ExecuteCode => "Code execution is",
+        ActionType::Deploy => "Deployments are",
+        ActionType::CreateBilling => "Billing operations are",
+        ActionType::DeleteFiles => "File deletion is",
+        ActionType::NetworkAccess => "Network access is",
+    }
+}
+
+/// Denies on the most severe finding (critical first, then destructive, then first seen).
+fn shell_decision(findings: &[ShellFinding]) -> Decision {
+    let worst = findings
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, f)| {
+            (
+                f.risk_critical,
+                f.severity == Severity::Destructive,
+                std::cmp::Reverse(*i),
+            )
+        })
+        .map(|(_, f)| f);
+    let Some(worst) = worst else {
+        return Decision::allow(Risk::Low);
+    };
+    let prefix = match worst.severity {
+        Severity::Destructive => "Destructive command detected",
+        Severity::RemoteExec => "Remote code execution detected",
+    };
+    let risk = if worst.risk_critical {
+        Risk::Critical
+    } else {
+        Risk::High
+    };
+    Decision::deny(worst.rule, risk, format!("{prefix}: {}", worst.description))
+        .with_findings(findings.iter().map(|f| f.description.clone()).collect())
+}
+
+#[cfg(test)]
+#[path = "gate_tests.rs"]
+mod tests;

@@ -1,0 +1,161 @@
+//! `warden serve`: builds the service from [`Config`], starts every surface
+//! (REST, NATS request/reply, the log pipeline, the spend stream, policy
+//! reloads) and shuts them down gracefully when asked.
+
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::audit::EventSink;
+use crate::budget::{BudgetStore, BudgetTracker, MemoryStore, RedisStore};
+use crate::config::{Config, StoreKind};
+use crate::http::{self, AppState};
+use crate::metrics::Metrics;
+use crate::nats::{self, LogPipelineSettings, NatsReadiness, NatsSink};
+use crate::policy_source;
+use crate::redact::{Redactor, RedactorConfig};
+use crate::service::Warden;
+
+/// Why `serve` could not start or stopped early. Messages never carry secrets.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("{0}")]
+    Startup(String),
+    #[error("http server failed: {0}")]
+    Http(#[from] std::io::Error),
+}
+
+/// Opens the budget store the configuration names.
+pub async fn open_store(config: &Config) -> Result<Arc<dyn BudgetStore>, ServeError> {
+    Ok(match config.store {
+        StoreKind::Memory => Arc::new(MemoryStore::new()),
+        StoreKind::Redis => Arc::new(
+            RedisStore::connect(&config.redis_url)
+                .await
+                .map_err(|e| ServeError::Startup(format!("budget store: {e}")))?,
+        ),
+    })
+}
+
+/// Builds the service core shared by every surface.
+pub fn build_warden(
+    config: &Config,
+    store: Arc<dyn BudgetStore>,
+    events: Arc<dyn EventSink>,
+    metrics: Arc<Metrics>,
+) -> Result<Warden, ServeError> {
+    let gate = policy_source::load(config).map_err(ServeError::Startup)?;
+    let redactor = Redactor::new(RedactorConfig {
+        hmac_key: config.redact_hmac_key.clone(),
+        env_values: config.redact_env_values.clone(),
+    });
+    let budgets = BudgetTracker::new(store, config.budget.clone())
+        .map_err(|e| ServeError::Startup(format!("budget settings: {e}")))?;
+    Ok(Warden::new(
+        gate,
+        redactor,
+        config.redact_env_names.clone(),
+        budgets,
+        events,
+        metrics,
+    ))
+}
+
+/// Runs warden on `listener` until `shutdown` is cancelled, then drains within
+/// the configured grace period.
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> Result<(), ServeError> {
+    let metrics = Arc::new(Metrics::new());
+    let client = nats::connect(&config.nats)
+        .await
+        .map_err(ServeError::Startup)?;
+    let js = async_nats::jetstream::new(client.clone());
+    nats::streams::ensure_streams(&js)
+        .await
+        .map_err(ServeError::Startup)?;
+    let store = open_store(&config).await?;
+
+    let background = TaskTracker::new();
+    let sink = Arc::new(NatsSink::new(
+        client.clone(),
+        Arc::clone(&metrics),
+        background.clone(),
+    ));
+    let warden = Arc::new(build_warden(&config, store, sink, Arc::clone(&metrics))?);
+
+    // Workers stop on `stop_work`; the HTTP server on `shutdown` directly.
+    let stop_work = shutdown.child_token();
+    let tasks = TaskTracker::new();
+    tasks.spawn(log_failure(
+        "request workers",
+        nats::run_request_workers(client.clone(), Arc::clone(&warden), stop_work.clone()),
+    ));
+    tasks.spawn(log_failure(
+        "log pipeline",
+        nats::run_log_pipeline(
+            js.clone(),
+            Arc::clone(&warden),
+            LogPipelineSettings::default(),
+            stop_work.clone(),
+        ),
+    ));
+    tasks.spawn(log_failure(
+        "spend stream",
+        nats::run_spend_stream(js.clone(), Arc::clone(&warden), stop_work.clone()),
+    ));
+    tasks.spawn(policy_source::watch(
+        config.clone(),
+        Arc::clone(&warden),
+        stop_work.clone(),
+    ));
+
+    let readiness = Arc::new(NatsReadiness {
+        client: client.clone(),
+        budgets: warden.budgets().clone(),
+    });
+    let state = AppState {
+        warden: Arc::clone(&warden),
+        readiness,
+        request_timeout: config.request_timeout,
+    };
+    let router = http::router(state, config.max_body_bytes);
+    let addr = listener.local_addr().ok();
+    tracing::info!(addr = ?addr, "warden serving");
+    let grace = config.shutdown_grace;
+    let http_result = tokio::select! {
+        result = http::serve(listener, router, shutdown.clone()) => result,
+        _ = async { shutdown.cancelled().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!(?grace, "HTTP requests still in flight after the grace period");
+            Ok(())
+        }
+    };
+
+    tracing::info!("shutting down: draining NATS workers");
+    stop_work.cancel();
+    tasks.close();
+    background.close();
+    let drained = tokio::time::timeout(config.shutdown_grace, async {
+        tasks.wait().await;
+        background.wait().await;
+        let _ = client.flush().await;
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(grace = ?config.shutdown_grace, "grace period over; exiting with work in flight");
+    }
+    http_result.map_err(ServeError::Http)
+}
+
+async fn log_failure(
+    what: &'static str,
+    work: impl std::future::Future<Output = Result<(), String>>,
+) {
+    if let Err(e) = work.await {
+        tracing::error!(cause = %e, "{what} stopped");
+    }
+}

@@ -1,0 +1,224 @@
+//! Budget operations: call the tracker, then publish what happened (alerts,
+//! audit events) and count it. The money logic itself lives in `crate::budget`.
+
+use std::time::Duration;
+
+use super::{
+    CanSpendRequest, CanSpendResponse, CommitRequest, CreateBudgetRequest, ReleaseRequest,
+    ReserveRequest, ReserveResponse, RunRequest, SpendRequest, Surface, Warden,
+    DEFAULT_HOLD_TTL_SECONDS, MAX_HOLD_TTL_SECONDS,
+};
+use crate::audit::{
+    BudgetAlert, BudgetEvent, BudgetEventKind, AUDIT_SUBJECT_PREFIX, BUDGET_ALERT_SUBJECT_PREFIX,
+};
+use crate::budget::{BudgetError, BudgetStatus, SpendOutcome};
+use crate::error::{ApiError, ErrorCode};
+
+impl Warden {
+    pub async fn budget_create(
+        &self,
+        request: CreateBudgetRequest,
+        surface: Surface,
+    ) -> Result<BudgetStatus, ApiError> {
+        let result = self
+            .budgets
+            .create_budget(&request.run_id, request.limit)
+            .await;
+        self.count("create", &result);
+        match result {
+            Ok(outcome) => {
+                if outcome.created {
+                    self.audit_budget(BudgetEventKind::Created, surface, &outcome.status)
+                        .await;
+                }
+                Ok(outcome.status)
+            }
+            Err(err @ BudgetError::Conflict { .. }) => {
+                let event = BudgetEvent::new(
+                    BudgetEventKind::LimitConflict,
+                    surface.as_str(),
+                    &request.run_id,
+                    None,
+                );
+                self.publish_audit(&event).await;
+                Err(err.into())
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    pub async fn budget_spend(
+        &self,
+        request: SpendRequest,
+        surface: Surface,
+    ) -> Result<BudgetStatus, ApiError> {
+        let result = self
+            .budgets
+            .spend(
+                &request.run_id,
+                request.amount,
+                request.idempotency_key.as_deref(),
+            )
+            .await;
+        self.count("spend", &result);
+        let outcome = result?;
+        self.after_spend(&outcome, request.amount.micros(), surface)
+            .await;
+        Ok(outcome.status)
+    }
+
+    pub async fn budget_get(&self, request: RunRequest) -> Result<BudgetStatus, ApiError> {
+        let result = self.budgets.get(&request.run_id).await;
+        self.count("get", &result);
+        Ok(result?)
+    }
+
+    pub async fn budget_can_spend(
+        &self,
+        request: CanSpendRequest,
+    ) -> Result<CanSpendResponse, ApiError> {
+        let result = self
+            .budgets
+            .check_can_spend(&request.run_id, request.amount)
+            .await;
+        self.count("can_spend", &result);
+        let answer = result?;
+        Ok(CanSpendResponse {
+            can_spend: answer.can_spend,
+            current_status: answer.current_status,
+        })
+    }
+
+    pub async fn budget_reserve(
+        &self,
+        request: ReserveRequest,
+    ) -> Result<ReserveResponse, ApiError> {
+        let ttl = request.ttl_seconds.unwrap_or(DEFAULT_HOLD_TTL_SECONDS);
+        if ttl == 0 || ttl > MAX_HOLD_TTL_SECONDS {
+            return Err(ApiError::new(
+                ErrorCode::InvalidField,
+                format!("ttl_seconds must be between 1 and {MAX_HOLD_TTL_SECONDS}"),
+            ));
+        }
+        let result = self
+            .budgets
+            .reserve(
+                &request.run_id,
+                request.amount,
+                &request.hold_id,
+                Duration::from_secs(ttl),
+            )
+            .await;
+        self.count("reserve", &result);
+        let outcome = result?;
+        Ok(ReserveResponse {
+            granted: outcome.granted,
+            hold_id: request.hold_id,
+            current_status: outcome.status,
+        })
+    }
+
+    pub async fn budget_commit(
+        &self,
+        request: CommitRequest,
+        surface: Surface,
+    ) -> Result<BudgetStatus, ApiError> {
+        let result = self
+            .budgets
+            .commit(&request.run_id, &request.hold_id, request.amount)
+            .await;
+        self.count("commit", &result);
+        let outcome = result?;
+        self.after_spend(&outcome, request.amount.micros(), surface)
+            .await;
+        Ok(outcome.status)
+    }
+
+    pub async fn budget_release(&self, request: ReleaseRequest) -> Result<BudgetStatus, ApiError> {
+        let result = self
+            .budgets
+            .release(&request.run_id, &request.hold_id)
+            .await;
+        self.count("release", &result);
+        Ok(result?)
+    }
+
+    /// Alerts, trips, auto-creation: everything a recorded spend can set off.
+    async fn after_spend(&self, outcome: &SpendOutcome, micros: i64, surface: Surface) {
+        let status = &outcome.status;
+        if outcome.duplicate {
+            return;
+        }
+        self.metrics
+            .budget_spend_micros
+            .inc_by(u64::try_from(micros).unwrap_or(0));
+        if status.limit.micros() > 0 {
+            self.metrics
+                .budget_utilization
+                .observe(status.spent.micros() as f64 / status.limit.micros() as f64);
+        }
+        if outcome.auto_created {
+            self.audit_budget(BudgetEventKind::AutoCreated, surface, status)
+                .await;
+        }
+        if outcome.tripped_now {
+            self.metrics.budget_exceeded.inc();
+            self.audit_budget(BudgetEventKind::Tripped, surface, status)
+                .await;
+        }
+        for &threshold in &outcome.alerts {
+            self.metrics
+                .budget_alerts
+                .with_label_values(&[&threshold.to_string()])
+                .inc();
+            let alert = BudgetAlert {
+                run_id: &status.run_id,
+                threshold,
+                status,
+                time: time::OffsetDateTime::now_utc(),
+            };
+            if let Ok(payload) = serde_json::to_vec(&alert) {
+                let subject = format!("{BUDGET_ALERT_SUBJECT_PREFIX}.{}", status.run_id);
+                self.events.publish(subject, payload).await;
+            }
+        }
+    }
+
+    async fn audit_budget(&self, kind: BudgetEventKind, surface: Surface, status: &BudgetStatus) {
+        let event = BudgetEvent::new(kind, surface.as_str(), &status.run_id, Some(status));
+        self.publish_audit(&event).await;
+    }
+
+    async fn publish_audit(&self, event: &BudgetEvent<'_>) {
+        if let Ok(payload) = serde_json::to_vec(event) {
+            self.events
+                .publish(format!("{AUDIT_SUBJECT_PREFIX}.budget"), payload)
+                .await;
+            self.metrics
+                .audit_events
+                .with_label_values(&["budget"])
+                .inc();
+        }
+    }
+
+    fn count<T>(&self, op: &str, result: &Result<T, BudgetError>) {
+        let outcome = match result {
+            Ok(_) => "ok",
+            Err(BudgetError::NotFound(_)) => "not_found",
+            Err(BudgetError::Conflict { .. }) => "conflict",
+            Err(BudgetError::Invalid(_) | BudgetError::InvalidAmount(_)) => "invalid",
+            Err(BudgetError::Unavailable(_)) => "unavailable",
+            Err(BudgetError::Internal(_)) => "error",
+        };
+        if matches!(
+            result,
+            Err(BudgetError::Unavailable(_) | BudgetError::Internal(_))
+        ) {
+            self.metrics.budget_store_errors.inc();
+        }
+        self.metrics
+            .budget_operations
+            .with_label_values(&[op, outcome])
+            .inc();
+    }
+}

@@ -1,0 +1,104 @@
+//! The policy check operation: decide, count, audit (with the context redacted).
+
+use std::time::Instant;
+
+use serde_json::Value;
+
+use super::{CheckRequest, CheckResponse, Surface, Warden};
+use crate::audit::{DecisionEvent, AUDIT_SUBJECT_PREFIX};
+use crate::error::ApiError;
+use crate::policy::Decision;
+
+/// Audited context strings are cut to this many bytes (after redaction).
+const AUDIT_STRING_LIMIT: usize = 1024;
+
+impl Warden {
+    pub async fn check(
+        &self,
+        request: CheckRequest,
+        surface: Surface,
+    ) -> Result<CheckResponse, ApiError> {
+        let started = Instant::now();
+        let decision = self.gate().check(&request.action, &request.context)?;
+        let latency = started.elapsed();
+        self.metrics
+            .policy_decisions
+            .with_label_values(&[request.action.as_str(), outcome(&decision)])
+            .inc();
+
+        let decision_id = uuid::Uuid::now_v7().to_string();
+        let mut context = request.context;
+        self.redactor
+            .redact_json_value(&mut context, &self.redact_env_names);
+        truncate_strings(&mut context, AUDIT_STRING_LIMIT);
+        let event = DecisionEvent::new(
+            &decision_id,
+            surface.as_str(),
+            &request.action,
+            &decision,
+            &context,
+            latency,
+        );
+        if let Ok(payload) = serde_json::to_vec(&event) {
+            self.events
+                .publish(format!("{AUDIT_SUBJECT_PREFIX}.decision"), payload)
+                .await;
+            self.metrics
+                .audit_events
+                .with_label_values(&["decision"])
+                .inc();
+        }
+        tracing::debug!(
+            decision_id,
+            action = request.action,
+            allowed = decision.allowed,
+            rule = decision.rule,
+            "policy decision"
+        );
+        Ok(CheckResponse {
+            decision,
+            decision_id,
+        })
+    }
+}
+
+/// The metrics label for a decision.
+pub(crate) fn outcome(decision: &Decision) -> &'static str {
+    match (decision.allowed, decision.requires_approval) {
+        (false, _) => "denied",
+        (true, true) => "approval",
+        (true, false) => "allowed",
+    }
+}
+
+fn truncate_strings(value: &mut Value, limit: usize) {
+    match value {
+        Value::String(s) if s.len() > limit => {
+            let mut cut = limit;
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let dropped = s.len() - cut;
+            s.truncate(cut);
+            s.push_str(&format!("…[{dropped} bytes truncated]"));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| truncate_strings(v, limit)),
+        Value::Object(map) => map.values_mut().for_each(|v| truncate_strings(v, limit)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_strings_are_cut_on_a_char_boundary() {
+        let mut value = serde_json::json!({"a": "é".repeat(600), "b": ["short"]});
+        truncate_strings(&mut value, 1001);
+        let a = value["a"].as_str().expect("string");
+        assert!(a.starts_with(&"é".repeat(500)));
+        assert!(a.ends_with("[200 bytes truncated]"));
+        assert_eq!(value["b"][0], "short");
+    }
+}

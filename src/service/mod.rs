@@ -1,0 +1,211 @@
+//! The operations every surface serves: one request type, one response type and
+//! one error type per operation, so REST, NATS and the CLI can never disagree.
+//! Adapters hand raw bodies to [`Warden::handle`] and encode what comes back.
+
+mod budget;
+mod check;
+mod redact;
+pub use redact::metric_kind;
+mod requests;
+
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub use requests::*;
+
+use crate::audit::EventSink;
+use crate::budget::BudgetTracker;
+use crate::error::{from_body_error, ApiError, ErrorCode};
+use crate::metrics::Metrics;
+use crate::policy::PolicyGate;
+use crate::redact::Redactor;
+
+/// Which door a request came through (a metrics label and an audit field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    Http,
+    Nats,
+    Cli,
+    Stream,
+}
+
+impl Surface {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Surface::Http => "http",
+            Surface::Nats => "nats",
+            Surface::Cli => "cli",
+            Surface::Stream => "stream",
+        }
+    }
+}
+
+/// Every request/reply operation, with its NATS subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Check,
+    Redact,
+    BudgetCreate,
+    BudgetSpend,
+    BudgetGet,
+    BudgetCanSpend,
+    BudgetReserve,
+    BudgetCommit,
+    BudgetRelease,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 9] = [
+        Operation::Check,
+        Operation::Redact,
+        Operation::BudgetCreate,
+        Operation::BudgetSpend,
+        Operation::BudgetGet,
+        Operation::BudgetCanSpend,
+        Operation::BudgetReserve,
+        Operation::BudgetCommit,
+        Operation::BudgetRelease,
+    ];
+
+    /// The request/reply subject this operation is served on.
+    pub fn subject(self) -> &'static str {
+        match self {
+            Operation::Check => "safety.check",
+            Operation::Redact => "safety.redact",
+            Operation::BudgetCreate => "safety.budget.create",
+            Operation::BudgetSpend => "safety.budget.spend",
+            Operation::BudgetGet => "safety.budget.get",
+            Operation::BudgetCanSpend => "safety.budget.can_spend",
+            Operation::BudgetReserve => "safety.budget.reserve",
+            Operation::BudgetCommit => "safety.budget.commit",
+            Operation::BudgetRelease => "safety.budget.release",
+        }
+    }
+
+    /// Short name for metrics labels.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Check => "check",
+            Operation::Redact => "redact",
+            Operation::BudgetCreate => "budget_create",
+            Operation::BudgetSpend => "budget_spend",
+            Operation::BudgetGet => "budget_get",
+            Operation::BudgetCanSpend => "budget_can_spend",
+            Operation::BudgetReserve => "budget_reserve",
+            Operation::BudgetCommit => "budget_commit",
+            Operation::BudgetRelease => "budget_release",
+        }
+    }
+}
+
+/// The service: policy gate, redactor, budgets, and where events go.
+pub struct Warden {
+    gate: RwLock<Arc<PolicyGate>>,
+    redactor: Arc<Redactor>,
+    redact_env_names: Vec<String>,
+    budgets: BudgetTracker,
+    events: Arc<dyn EventSink>,
+    metrics: Arc<Metrics>,
+}
+
+impl Warden {
+    pub fn new(
+        gate: PolicyGate,
+        redactor: Redactor,
+        redact_env_names: Vec<String>,
+        budgets: BudgetTracker,
+        events: Arc<dyn EventSink>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Warden {
+            gate: RwLock::new(Arc::new(gate)),
+            redactor: Arc::new(redactor),
+            redact_env_names,
+            budgets,
+            events,
+            metrics,
+        }
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    pub fn redactor(&self) -> &Arc<Redactor> {
+        &self.redactor
+    }
+
+    pub fn budgets(&self) -> &BudgetTracker {
+        &self.budgets
+    }
+
+    pub fn redact_env_names(&self) -> &[String] {
+        &self.redact_env_names
+    }
+
+    /// The policy in force now; a reload swaps it for later requests.
+    pub fn gate(&self) -> Arc<PolicyGate> {
+        Arc::clone(&self.gate.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Replaces the policy in force (after a validated reload).
+    pub fn replace_gate(&self, gate: PolicyGate) {
+        *self.gate.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(gate);
+    }
+
+    /// Parses `body` as the request of `op`, runs it and returns the JSON answer.
+    pub async fn handle(
+        &self,
+        op: Operation,
+        body: &[u8],
+        surface: Surface,
+    ) -> Result<Vec<u8>, ApiError> {
+        let started = Instant::now();
+        let result = self.dispatch(op, body, surface).await;
+        self.metrics
+            .request_duration
+            .with_label_values(&[surface.as_str(), op.name()])
+            .observe(started.elapsed().as_secs_f64());
+        if let Err(err) = &result {
+            self.metrics
+                .request_errors
+                .with_label_values(&[surface.as_str(), err.code.as_str()])
+                .inc();
+            if err.code == ErrorCode::Internal {
+                tracing::error!(op = op.name(), surface = surface.as_str(), "internal error");
+            }
+        }
+        result
+    }
+
+    async fn dispatch(
+        &self,
+        op: Operation,
+        body: &[u8],
+        surface: Surface,
+    ) -> Result<Vec<u8>, ApiError> {
+        match op {
+            Operation::Check => encode(&self.check(parse(body)?, surface).await?),
+            Operation::Redact => encode(&self.redact(parse(body)?)),
+            Operation::BudgetCreate => encode(&self.budget_create(parse(body)?, surface).await?),
+            Operation::BudgetSpend => encode(&self.budget_spend(parse(body)?, surface).await?),
+            Operation::BudgetGet => encode(&self.budget_get(parse(body)?).await?),
+            Operation::BudgetCanSpend => encode(&self.budget_can_spend(parse(body)?).await?),
+            Operation::BudgetReserve => encode(&self.budget_reserve(parse(body)?).await?),
+            Operation::BudgetCommit => encode(&self.budget_commit(parse(body)?, surface).await?),
+            Operation::BudgetRelease => encode(&self.budget_release(parse(body)?).await?),
+        }
+    }
+}
+
+/// Parses a request body; syntax errors are 400, wrong shapes 422.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(from_body_error)
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(value).map_err(|_| ApiError::new(ErrorCode::Internal, "internal error"))
+}
