@@ -1,6 +1,7 @@
 //! Prometheus metrics: one explicit registry and every metric warden exports.
 //! Labels are bounded (action, outcome, surface, kind…), never run ids.
 
+use prometheus::core::Collector;
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
     Registry, TextEncoder,
@@ -210,6 +211,37 @@ impl Metrics {
             ),
             registry: r,
         }
+    }
+
+    /// Names of every metric family registered (including vectors with no
+    /// samples yet, which the text exposition omits). Histograms export
+    /// `_bucket`, `_sum` and `_count` series under these names.
+    pub fn family_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .registry
+            .gather()
+            .iter()
+            .map(|family| family.name().to_string())
+            .collect();
+        for vec_name in [
+            self.policy_decisions.desc(),
+            self.request_errors.desc(),
+            self.audit_events.desc(),
+            self.policy_reloads.desc(),
+            self.redactions.desc(),
+            self.log_pipeline_messages.desc(),
+            self.dlq_messages.desc(),
+            self.budget_operations.desc(),
+            self.budget_alerts.desc(),
+            self.spend_stream_messages.desc(),
+            self.request_duration.desc(),
+            self.budget_store_duration.desc(),
+        ] {
+            names.extend(vec_name.iter().map(|d| d.fq_name.clone()));
+        }
+        names.sort();
+        names.dedup();
+        names
     }
 
     /// Prometheus text exposition of every metric.

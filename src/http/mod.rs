@@ -55,6 +55,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/safety/budget/commit"),
     ("POST", "/api/v1/safety/budget/release"),
     ("GET", "/api/v1/safety/budget/{run_id}"),
+    ("PATCH", "/api/v1/safety/budget/{run_id}"),
+    ("POST", "/api/v1/safety/budget/{run_id}/reset"),
+    ("GET", "/api/v1/openapi.json"),
 ];
 
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {

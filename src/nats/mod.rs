@@ -8,6 +8,7 @@ mod requests;
 mod sink;
 mod spend_stream;
 pub mod streams;
+pub mod subjects;
 
 pub use connect::{connect, NatsReadiness};
 pub use log_pipeline::{run_log_pipeline, LogPipelineSettings};
