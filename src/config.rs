@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::auth::{parse_tokens_file, ApiToken, Role, TokenSet};
 use crate::budget::{BudgetSettings, Money};
 use crate::policy::{ActionType, PolicyConfig};
 
@@ -83,6 +84,11 @@ pub struct Config {
     /// Their values, captured at start (never logged).
     pub redact_env_values: Vec<(String, String)>,
     pub redact_hmac_key: Option<Vec<u8>>,
+    /// REST bearer tokens; empty = protected mode (loopback only).
+    pub api_tokens: TokenSet,
+    pub tokens_file: Option<PathBuf>,
+    /// Serve `/metrics` without a token even when tokens are configured.
+    pub metrics_public: bool,
 }
 
 /// The variable names warden reads (documented in README's configuration table).
@@ -108,7 +114,34 @@ impl Config {
             }
         }
         vars.extend(std::env::vars());
-        Self::from_lookup(|name| vars.get(name).cloned())
+        let mut config = Self::from_lookup(|name| vars.get(name).cloned())?;
+        if let Some(path) = config.tokens_file.clone() {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                bad(
+                    "WARDEN_TOKENS_FILE",
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            })?;
+            let tokens = parse_tokens_file(&text).map_err(|e| bad("WARDEN_TOKENS_FILE", e))?;
+            config.api_tokens.extend(tokens);
+        }
+        config.check_exposure()?;
+        Ok(config)
+    }
+
+    /// Protected mode: without tokens, warden only listens on loopback.
+    pub fn check_exposure(&self) -> Result<(), ConfigError> {
+        if self.api_tokens.is_empty() && !self.http_addr.ip().is_loopback() {
+            return Err(bad(
+                "WARDEN_API_TOKENS",
+                format!(
+                    "no API tokens configured; refusing to listen on {} (protected mode). \
+                     Set WARDEN_API_TOKENS / WARDEN_TOKENS_FILE or bind a loopback address",
+                    self.http_addr
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Pure parser: `lookup(name)` returns the raw value of a variable.
@@ -230,7 +263,22 @@ impl Config {
             ));
         }
 
+        let mut env_tokens =
+            tokens_from("WARDEN_API_TOKENS", get("WARDEN_API_TOKENS"), Role::Agent)?;
+        env_tokens.extend(tokens_from(
+            "WARDEN_ADMIN_TOKENS",
+            get("WARDEN_ADMIN_TOKENS"),
+            Role::Admin,
+        )?);
+        let metrics_public = match get("WARDEN_METRICS_PUBLIC") {
+            Some(raw) => parse_bool("WARDEN_METRICS_PUBLIC", &raw)?,
+            None => false,
+        };
+
         Ok(Config {
+            api_tokens: TokenSet::new(env_tokens),
+            tokens_file: get("WARDEN_TOKENS_FILE").map(PathBuf::from),
+            metrics_public,
             http_addr,
             nats,
             redis_url,
@@ -318,6 +366,34 @@ fn budget_settings(get: &impl Fn(&str) -> Option<String>) -> Result<BudgetSettin
         settings.alert_thresholds = thresholds;
     }
     Ok(settings)
+}
+
+/// Comma-separated tokens of one role, named `<role>-<n>` for audit.
+fn tokens_from(
+    name: &'static str,
+    raw: Option<String>,
+    role: Role,
+) -> Result<Vec<ApiToken>, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    split_list(&raw)
+        .iter()
+        .enumerate()
+        .map(|(index, secret)| {
+            if secret.len() < 16 {
+                return Err(bad(
+                    name,
+                    format!("token {} is shorter than 16 characters", index + 1),
+                ));
+            }
+            Ok(ApiToken::new(
+                format!("{}-{}", role.as_str(), index + 1),
+                role,
+                secret,
+            ))
+        })
+        .collect()
 }
 
 fn parse_bool(name: &'static str, raw: &str) -> Result<bool, ConfigError> {
@@ -430,6 +506,27 @@ mod tests {
             assert_eq!(err.variable, *name, "{name}={value}: {err}");
             assert!(!err.to_string().contains('\n'), "one line: {err}");
         }
+    }
+
+    #[test]
+    fn protected_mode_refuses_public_addresses_without_tokens() {
+        let cfg = parse(&[("WARDEN_HTTP_ADDR", "0.0.0.0:8080")]).expect("parses");
+        let err = cfg.check_exposure().expect_err("no tokens on 0.0.0.0");
+        assert_eq!(err.variable, "WARDEN_API_TOKENS");
+        let cfg = parse(&[
+            ("WARDEN_HTTP_ADDR", "0.0.0.0:8080"),
+            ("WARDEN_API_TOKENS", "agent-token-0123456789"),
+        ])
+        .expect("parses");
+        assert!(cfg.check_exposure().is_ok());
+        assert!(parse(&[]).expect("defaults").check_exposure().is_ok());
+    }
+
+    #[test]
+    fn short_tokens_are_refused_without_echoing_them() {
+        let err = parse(&[("WARDEN_ADMIN_TOKENS", "tiny-secret")]).expect_err("short");
+        assert_eq!(err.variable, "WARDEN_ADMIN_TOKENS");
+        assert!(!err.to_string().contains("tiny-secret"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //!
 //! # Layout
 //!
+//! - [`auth`]: API tokens and roles (agent, admin), constant-time checks.
 //! - [`config`]: environment / `.env` → typed, validated [`config::Config`].
 //! - [`policy`]: the policy gate: actions, shell and SQL analysis, network allowlist. No I/O.
 //! - [`redact`]: the redactor: secret rules, prefilter, env values, streaming. No I/O.
@@ -20,6 +21,7 @@
 //! - [`server`]: `warden serve`, wiring everything together with graceful shutdown.
 
 pub mod audit;
+pub mod auth;
 pub mod budget;
 pub mod config;
 pub mod error;

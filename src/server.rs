@@ -122,7 +122,17 @@ pub async fn run(
         warden: Arc::clone(&warden),
         readiness,
         request_timeout: config.request_timeout,
+        tokens: Arc::new(config.api_tokens.clone()),
+        metrics_public: config.metrics_public,
     };
+    if config.api_tokens.is_empty() {
+        tracing::warn!(addr = %config.http_addr, "no API tokens configured: protected mode, serving on loopback only without authentication");
+    } else {
+        tracing::info!(
+            tokens = config.api_tokens.len(),
+            "REST requires bearer tokens"
+        );
+    }
     let router = http::router(state, config.max_body_bytes);
     let addr = listener.local_addr().ok();
     tracing::info!(addr = ?addr, "warden serving");

@@ -35,7 +35,11 @@ fn start() -> Stack {
     let nats = NatsServer::start();
     let redis = RedisServer::spawn();
     let warden = start_warden(&nats, &redis);
-    Stack { nats, redis, warden }
+    Stack {
+        nats,
+        redis,
+        warden,
+    }
 }
 
 async fn post(warden: &WardenProcess, path: &str, body: &str) -> (u16, String) {
@@ -79,16 +83,34 @@ async fn seed_sequence_over_rest_is_byte_for_byte() {
     let stack = start();
     let w = &stack.warden;
     assert_eq!(
-        post(w, "/budget/create", r#"{"run_id": "run-123", "limit": 10.0}"#).await,
+        post(
+            w,
+            "/budget/create",
+            r#"{"run_id": "run-123", "limit": 10.0}"#
+        )
+        .await,
         (200, SEED_CREATED.to_string())
     );
     assert_eq!(
-        post(w, "/budget/spend", r#"{"run_id": "run-123", "amount": 0.05}"#).await,
+        post(
+            w,
+            "/budget/spend",
+            r#"{"run_id": "run-123", "amount": 0.05}"#
+        )
+        .await,
         (200, SEED_SPENT.to_string())
     );
-    assert_eq!(get(w, "/budget/run-123").await, (200, SEED_SPENT.to_string()));
     assert_eq!(
-        post(w, "/budget/can-spend", r#"{"run_id": "run-123", "amount": 0.10}"#).await,
+        get(w, "/budget/run-123").await,
+        (200, SEED_SPENT.to_string())
+    );
+    assert_eq!(
+        post(
+            w,
+            "/budget/can-spend",
+            r#"{"run_id": "run-123", "amount": 0.10}"#
+        )
+        .await,
         (200, SEED_CAN_SPEND.to_string())
     );
 }
@@ -96,12 +118,26 @@ async fn seed_sequence_over_rest_is_byte_for_byte() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_sequence_over_nats_is_byte_for_byte() {
     let stack = start();
-    let client = async_nats::connect(stack.nats.url()).await.expect("connect");
+    let client = async_nats::connect(stack.nats.url())
+        .await
+        .expect("connect");
     let calls = [
-        ("safety.budget.create", r#"{"run_id": "run-123", "limit": 10.0}"#, SEED_CREATED),
-        ("safety.budget.spend", r#"{"run_id": "run-123", "amount": 0.05}"#, SEED_SPENT),
+        (
+            "safety.budget.create",
+            r#"{"run_id": "run-123", "limit": 10.0}"#,
+            SEED_CREATED,
+        ),
+        (
+            "safety.budget.spend",
+            r#"{"run_id": "run-123", "amount": 0.05}"#,
+            SEED_SPENT,
+        ),
         ("safety.budget.get", r#"{"run_id": "run-123"}"#, SEED_SPENT),
-        ("safety.budget.can_spend", r#"{"run_id": "run-123", "amount": 0.10}"#, SEED_CAN_SPEND),
+        (
+            "safety.budget.can_spend",
+            r#"{"run_id": "run-123", "amount": 0.10}"#,
+            SEED_CAN_SPEND,
+        ),
     ];
     for (subject, body, want) in calls {
         assert_eq!(request(&client, subject, body).await, want, "{subject}");
@@ -151,7 +187,9 @@ async fn money_stays_exact_and_bad_amounts_change_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thresholds_alert_once_and_the_breaker_trips() {
     let stack = start();
-    let client = async_nats::connect(stack.nats.url()).await.expect("connect");
+    let client = async_nats::connect(stack.nats.url())
+        .await
+        .expect("connect");
     let mut alerts = client
         .subscribe("safety.alerts.budget.alerting")
         .await
@@ -172,7 +210,12 @@ async fn thresholds_alert_once_and_the_breaker_trips() {
         thresholds.push(alert["threshold"].as_u64().expect("threshold"));
     }
     assert_eq!(thresholds, vec![50, 80, 100]);
-    let (_, body) = post(w, "/budget/can-spend", r#"{"run_id": "alerting", "amount": 0.01}"#).await;
+    let (_, body) = post(
+        w,
+        "/budget/can-spend",
+        r#"{"run_id": "alerting", "amount": 0.01}"#,
+    )
+    .await;
     let answer: Value = serde_json::from_str(&body).expect("JSON");
     assert_eq!(answer["can_spend"], false);
     assert_eq!(answer["current_status"]["exceeded"], true);
@@ -182,12 +225,24 @@ async fn thresholds_alert_once_and_the_breaker_trips() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_outage_gives_503_and_recovers_consistently() {
     let mut stack = start();
-    post(&stack.warden, "/budget/create", r#"{"run_id": "outage", "limit": 50}"#).await;
+    post(
+        &stack.warden,
+        "/budget/create",
+        r#"{"run_id": "outage", "limit": 50}"#,
+    )
+    .await;
     stack.redis.kill();
-    let (status, body) = post(&stack.warden, "/budget/spend", r#"{"run_id": "outage", "amount": 1}"#).await;
+    let (status, body) = post(
+        &stack.warden,
+        "/budget/spend",
+        r#"{"run_id": "outage", "amount": 1}"#,
+    )
+    .await;
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("store_unavailable"), "{body}");
-    let ready = reqwest::get(format!("{}/readyz", stack.warden.base_url())).await.expect("readyz");
+    let ready = reqwest::get(format!("{}/readyz", stack.warden.base_url()))
+        .await
+        .expect("readyz");
     assert_eq!(ready.status().as_u16(), 503);
 
     stack.redis.restart();
@@ -214,7 +269,10 @@ async fn redis_outage_gives_503_and_recovers_consistently() {
         r#"{"run_id": "outage", "amount": 1, "idempotency_key": "k1"}"#,
     )
     .await;
-    assert!(body.contains(r#""spent":1.0"#), "idempotent after recovery: {body}");
+    assert!(
+        body.contains(r#""spent":1.0"#),
+        "idempotent after recovery: {body}"
+    );
 }
 
 async fn publish_spend(js: &async_nats::jetstream::Context, run: &str, id: &str, amount: &str) {
@@ -244,9 +302,14 @@ async fn wait_for_spent(warden: &WardenProcess, run: &str, want: &str) -> String
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spend_stream_counts_each_message_once_and_dead_letters_garbage() {
     let stack = start();
-    let client = async_nats::connect(stack.nats.url()).await.expect("connect");
+    let client = async_nats::connect(stack.nats.url())
+        .await
+        .expect("connect");
     let js = async_nats::jetstream::new(client.clone());
-    let mut dlq = client.subscribe("safety.dlq.spend").await.expect("subscribe");
+    let mut dlq = client
+        .subscribe("safety.dlq.spend")
+        .await
+        .expect("subscribe");
     client.flush().await.expect("flush");
 
     publish_spend(&js, "streamed", "spend-1", "0.25").await;
@@ -255,8 +318,16 @@ async fn spend_stream_counts_each_message_once_and_dead_letters_garbage() {
     publish_spend(&js, "streamed", "spend-2", "0.25").await;
     // ...and a re-send with the same key in the body is not counted again either.
     let body = r#"{"run_id": "streamed", "amount": 0.25, "idempotency_key": "msg:spend-1"}"#;
-    js.publish("safety.spend.streamed", body.into()).await.expect("publish").await.expect("ack");
-    js.publish("safety.spend.streamed", "not json".into()).await.expect("publish").await.expect("ack");
+    js.publish("safety.spend.streamed", body.into())
+        .await
+        .expect("publish")
+        .await
+        .expect("ack");
+    js.publish("safety.spend.streamed", "not json".into())
+        .await
+        .expect("publish")
+        .await
+        .expect("ack");
 
     wait_for_spent(&stack.warden, "streamed", "0.5").await;
     let letter = tokio::time::timeout(Duration::from_secs(10), dlq.next())
@@ -268,13 +339,18 @@ async fn spend_stream_counts_each_message_once_and_dead_letters_garbage() {
     assert_eq!(letter["error"]["code"], "malformed_json");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (_, body) = get(&stack.warden, "/budget/streamed").await;
-    assert!(body.contains(r#""spent":0.5"#), "still exactly once: {body}");
+    assert!(
+        body.contains(r#""spent":0.5"#),
+        "still exactly once: {body}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spend_stream_survives_sigkill_without_double_counting() {
     let mut stack = start();
-    let client = async_nats::connect(stack.nats.url()).await.expect("connect");
+    let client = async_nats::connect(stack.nats.url())
+        .await
+        .expect("connect");
     let js = async_nats::jetstream::new(client.clone());
     stack.warden.kill();
     for i in 0..400 {
@@ -324,8 +400,15 @@ async fn four_processes_spend_concurrently_without_losing_a_cent() {
 async fn concurrent_reserves_over_nats_never_overbook() {
     let stack = start();
     let other = start_warden(&stack.nats, &stack.redis);
-    let client = async_nats::connect(stack.nats.url()).await.expect("connect");
-    request(&client, "safety.budget.create", r#"{"run_id": "holds", "limit": 50}"#).await;
+    let client = async_nats::connect(stack.nats.url())
+        .await
+        .expect("connect");
+    request(
+        &client,
+        "safety.budget.create",
+        r#"{"run_id": "holds", "limit": 50}"#,
+    )
+    .await;
     let granted = futures::stream::iter((0..10_000).map(|i| {
         let client = client.clone();
         async move {

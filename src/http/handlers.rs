@@ -2,14 +2,14 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::response::json_response;
-use super::AppState;
+use super::{AppState, Caller};
 use crate::error::{ApiError, ErrorCode};
-use crate::service::{Operation, Surface};
+use crate::service::{parse, Operation, SetLimitRequest, Surface};
 
 /// Runs one operation under the request timeout and maps the result.
 async fn serve_op(
@@ -63,6 +63,62 @@ pub(super) async fn budget_get(
 ) -> Response {
     let body = serde_json::json!({ "run_id": run_id }).to_string();
     serve_op(&state, Operation::BudgetGet, Ok(Bytes::from(body))).await
+}
+
+/// `PATCH /budget/{run_id}` `{"limit": …}` (admin): changes a run's limit.
+pub(super) async fn budget_set_limit(
+    State(state): State<AppState>,
+    Path(run_id): Path<String>,
+    Extension(caller): Extension<Caller>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return body_rejection(&rejection).into_response(),
+    };
+    let work = async {
+        let request: SetLimitRequest = parse(&body)?;
+        state
+            .warden
+            .budget_set_limit(&run_id, request.limit, &caller.name, Surface::Http)
+            .await
+    };
+    respond(&state, work).await
+}
+
+/// `POST /budget/{run_id}/reset` (admin): closes a tripped circuit breaker.
+pub(super) async fn budget_reset(
+    State(state): State<AppState>,
+    Path(run_id): Path<String>,
+    Extension(caller): Extension<Caller>,
+) -> Response {
+    let work = state
+        .warden
+        .budget_reset(&run_id, &caller.name, Surface::Http);
+    respond(&state, work).await
+}
+
+async fn respond<T: serde::Serialize>(
+    state: &AppState,
+    work: impl std::future::Future<Output = Result<T, ApiError>>,
+) -> Response {
+    match tokio::time::timeout(state.request_timeout, work).await {
+        Ok(Ok(value)) => match serde_json::to_vec(&value) {
+            Ok(json) => json_response(StatusCode::OK, json),
+            Err(_) => ApiError::new(ErrorCode::Internal, "internal error").into_response(),
+        },
+        Ok(Err(err)) => err.into_response(),
+        Err(_) => ApiError::new(ErrorCode::Timeout, "request timed out").into_response(),
+    }
+}
+
+/// The OpenAPI document, compiled into the binary.
+pub(super) async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("../../openapi.json"),
+    )
+        .into_response()
 }
 
 pub(super) async fn healthz() -> Response {

@@ -1,6 +1,7 @@
 //! The REST adapter (axum): routes, body limits, error mapping. Handlers only
 //! translate HTTP to [`Warden::handle`] calls; no decisions are made here.
 
+mod auth;
 mod handlers;
 mod response;
 
@@ -8,13 +9,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use crate::auth::TokenSet;
 use crate::service::Warden;
 
+pub use auth::Caller;
 pub use response::error_response;
 
 /// Reports whether the service's dependencies are reachable, by name.
@@ -39,6 +43,9 @@ pub struct AppState {
     pub warden: Arc<Warden>,
     pub readiness: Arc<dyn Readiness>,
     pub request_timeout: Duration,
+    pub tokens: Arc<TokenSet>,
+    /// `/metrics` without a token even when tokens are configured.
+    pub metrics_public: bool,
 }
 
 /// Every route warden serves (the OpenAPI test walks this list).
@@ -62,21 +69,32 @@ pub const ROUTES: &[(&str, &str)] = &[
 
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     use handlers::*;
-    let api = Router::new()
+    let agent = Router::new()
         .route("/check", post(check))
         .route("/redact", post(redact))
-        .route("/budget/create", post(budget_create))
         .route("/budget/spend", post(budget_spend))
         .route("/budget/can-spend", post(budget_can_spend))
         .route("/budget/reserve", post(budget_reserve))
         .route("/budget/commit", post(budget_commit))
         .route("/budget/release", post(budget_release))
-        .route("/budget/{run_id}", get(budget_get));
+        .route("/budget/{run_id}", get(budget_get))
+        .route_layer(from_fn_with_state(state.clone(), auth::require_agent));
+    let admin = Router::new()
+        .route("/budget/create", post(budget_create))
+        .route("/budget/{run_id}", axum::routing::patch(budget_set_limit))
+        .route("/budget/{run_id}/reset", post(budget_reset))
+        .route_layer(from_fn_with_state(state.clone(), auth::require_admin));
+    let mut metrics_route = Router::new().route("/metrics", get(metrics));
+    if !state.metrics_public {
+        metrics_route =
+            metrics_route.route_layer(from_fn_with_state(state.clone(), auth::require_agent));
+    }
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .nest("/api/v1/safety", api)
+        .route("/api/v1/openapi.json", get(openapi))
+        .merge(metrics_route)
+        .nest("/api/v1/safety", agent.merge(admin))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body_bytes))

@@ -143,6 +143,49 @@ impl Warden {
         Ok(result?)
     }
 
+    /// Admin: a new limit for a run, audited with who changed it.
+    pub async fn budget_set_limit(
+        &self,
+        run_id: &str,
+        limit: crate::budget::Money,
+        actor: &str,
+        surface: Surface,
+    ) -> Result<BudgetStatus, ApiError> {
+        let result = self.budgets.set_limit(run_id, limit).await;
+        self.count("set_limit", &result);
+        let status = result?;
+        let mut event = BudgetEvent::new(
+            BudgetEventKind::LimitChanged,
+            surface.as_str(),
+            run_id,
+            Some(&status),
+        );
+        event.actor = Some(actor);
+        self.publish_audit(&event).await;
+        Ok(status)
+    }
+
+    /// Admin: closes a tripped breaker, audited with who did it.
+    pub async fn budget_reset(
+        &self,
+        run_id: &str,
+        actor: &str,
+        surface: Surface,
+    ) -> Result<BudgetStatus, ApiError> {
+        let result = self.budgets.reset(run_id).await;
+        self.count("reset", &result);
+        let status = result?;
+        let mut event = BudgetEvent::new(
+            BudgetEventKind::Reset,
+            surface.as_str(),
+            run_id,
+            Some(&status),
+        );
+        event.actor = Some(actor);
+        self.publish_audit(&event).await;
+        Ok(status)
+    }
+
     /// Alerts, trips, auto-creation: everything a recorded spend can set off.
     async fn after_spend(&self, outcome: &SpendOutcome, micros: i64, surface: Surface) {
         let status = &outcome.status;

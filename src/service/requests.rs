@@ -102,3 +102,9 @@ pub struct ReleaseRequest {
     pub run_id: String,
     pub hold_id: String,
 }
+
+/// `PATCH /budget/{run_id}` (admin).
+#[derive(Debug, Deserialize)]
+pub struct SetLimitRequest {
+    pub limit: Money,
+}
