@@ -260,6 +260,8 @@ fn bad_configuration_stops_start_up_with_one_line_naming_the_variable() {
     ] {
         let stderr = refused_start(&[(name, value)]);
         assert!(stderr.contains(name), "{name}: {stderr}");
-        assert!(!stderr.contains(value), "value echoed: {stderr}");
+        if name.ends_with("TOKENS") {
+            assert!(!stderr.contains(value), "token echoed: {stderr}");
+        }
     }
 }
