@@ -1,0 +1,139 @@
+//! The `warden` command line: check (stdin lines and flags), redact (streaming),
+//! budget (against a real redis-server).
+
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+use support::redis::RedisServer;
+
+fn warden(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(args)
+        .env_clear()
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("warden runs");
+    let mut input = child.stdin.take().expect("stdin");
+    input.write_all(stdin).expect("write stdin");
+    drop(input);
+    child.wait_with_output().expect("warden exits")
+}
+
+fn json_lines(output: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each output line is JSON"))
+        .collect()
+}
+
+#[test]
+fn check_answers_one_line_per_request_in_order() {
+    let input = concat!(
+        r#"{"action": "execute_code", "context": {"command": "npm install express"}}"#,
+        "\n",
+        "this is not json\n",
+        r#"{"action": "execute_code", "context": {"command": "sudo /bin/rm -r -f /"}}"#,
+        "\n",
+        r#"{"action": "deploy", "context": {}}"#,
+        "\n",
+    );
+    let output = warden(&["check"], &[], input.as_bytes());
+    let lines = json_lines(&output);
+    assert_eq!(lines.len(), 4, "aligned with the input");
+    assert_eq!(lines[0]["allowed"], true);
+    assert_eq!(lines[0]["reason"], "Action allowed by policy");
+    assert_eq!(lines[1]["error"]["code"], "malformed_json");
+    assert_eq!(lines[2]["allowed"], false);
+    assert_eq!(lines[3]["allowed"], false);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "non-zero exit after a malformed line"
+    );
+
+    let ok = warden(
+        &["check"],
+        &[],
+        br#"{"action": "execute_code", "context": {"command": "ls"}}"#,
+    );
+    assert!(ok.status.success());
+}
+
+#[test]
+fn check_convenience_form_uses_the_same_config_as_serve() {
+    let output = warden(
+        &["check", "execute_code", "--command", "rm -rf /"],
+        &[],
+        b"",
+    );
+    let answer = &json_lines(&output)[0];
+    assert_eq!(answer["allowed"], false);
+    let reason = answer["reason"].as_str().expect("reason").to_lowercase();
+    assert!(reason.contains("destructive"), "{reason}");
+
+    let output = warden(&["check", "deploy"], &[("ENABLE_DEPLOYMENTS", "true")], b"");
+    let answer = &json_lines(&output)[0];
+    assert_eq!(answer["allowed"], true);
+    assert_eq!(answer["requires_approval"], true);
+}
+
+#[test]
+fn redact_streams_stdin_to_stdout_keeping_clean_bytes() {
+    let secret = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+    let input = format!("clean line one\nexport GITHUB_TOKEN={secret}\r\nclean line three");
+    let output = warden(&["redact"], &[], input.as_bytes());
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).expect("utf8");
+    assert!(!text.contains(secret), "{text}");
+    assert!(
+        text.starts_with("clean line one\nexport GITHUB_TOKEN=[REDACTED:"),
+        "{text}"
+    );
+    assert!(text.ends_with("]\r\nclean line three"), "{text}");
+
+    let output = warden(&["redact", "--json"], &[], input.as_bytes());
+    let answer = &json_lines(&output)[0];
+    assert_eq!(answer["findings"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn redact_named_env_var_values_from_the_environment() {
+    let value = "hunter2-but-much-longer-value";
+    let output = warden(
+        &["redact", "--env-var", "MY_SERVICE_SECRET"],
+        &[
+            ("MY_SERVICE_SECRET", value),
+            ("WARDEN_REDACT_ENV_VARS", "MY_SERVICE_SECRET"),
+        ],
+        format!("connecting with {value} now\n").as_bytes(),
+    );
+    let text = String::from_utf8(output.stdout).expect("utf8");
+    assert_eq!(text, "connecting with [REDACTED:MY_SERVICE_SECRET] now\n");
+}
+
+#[test]
+fn budget_commands_print_the_json_status() {
+    let redis = RedisServer::spawn();
+    let url = redis.url();
+    let env = [("REDIS_URL", url.as_str())];
+    let created = warden(&["budget", "create", "cli-run", "10.0"], &env, b"");
+    assert_eq!(
+        String::from_utf8_lossy(&created.stdout).trim(),
+        r#"{"run_id":"cli-run","spent":0.0,"limit":10.0,"remaining":10.0,"exceeded":false}"#
+    );
+    let spent = warden(&["budget", "spend", "cli-run", "0.05"], &env, b"");
+    assert!(String::from_utf8_lossy(&spent.stdout).contains(r#""spent":0.05"#));
+    let got = warden(&["budget", "get", "cli-run"], &env, b"");
+    assert!(String::from_utf8_lossy(&got.stdout).contains(r#""remaining":9.95"#));
+    let can = warden(&["budget", "can-spend", "cli-run", "0.10"], &env, b"");
+    assert!(String::from_utf8_lossy(&can.stdout).starts_with(r#"{"can_spend":true"#));
+    let missing = warden(&["budget", "get", "nope"], &env, b"");
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stdout).contains("budget_not_found"));
+}
