@@ -88,7 +88,7 @@ async fn process(js: &Context, warden: &Warden, message: Message) {
         .strip_prefix("logs.raw.")
         .unwrap_or("unknown")
         .to_string();
-    let redacted = redact_payload(warden, &message.payload);
+    let redacted = bytes::Bytes::from(redact_payload(warden, &message.payload));
 
     let mut headers = message.headers.clone().unwrap_or_default();
     headers.insert(
@@ -152,11 +152,11 @@ async fn store_copy(
     js: &Context,
     suffix: &str,
     headers: HeaderMap,
-    body: Vec<u8>,
+    body: bytes::Bytes,
 ) -> Result<(), String> {
     let subject = format!("{LOGS_REDACTED_PREFIX}.{suffix}");
     let ack = js
-        .publish_with_headers(subject, headers, body.into())
+        .publish_with_headers(subject, headers, body)
         .await
         .map_err(|e| e.to_string())?;
     ack.await.map(|_| ()).map_err(|e| e.to_string())
