@@ -21,9 +21,16 @@ pub fn load(config: &Config) -> Result<PolicyGate, String> {
     if let Some(path) = &config.policy_file {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("WARDEN_POLICY_FILE {}: {e}", path.display()))?;
-        policy
-            .apply_file(&text)
-            .map_err(|e| format!("WARDEN_POLICY_FILE {}: {e}", path.display()))?;
+        policy.apply_file(&text).map_err(|e| {
+            // TOML errors span several lines (with a snippet); logs and the
+            // start-up refusal want one.
+            let reason = e
+                .to_string()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            format!("WARDEN_POLICY_FILE {}: {reason}", path.display())
+        })?;
     }
     PolicyGate::new(policy).map_err(|e| format!("policy: {e}"))
 }

@@ -48,6 +48,13 @@ impl WardenProcess {
         wait_for_port(self.port, Duration::from_secs(20));
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child
+            .as_ref()
+            .map(|c| c.id())
+            .expect("warden is running")
+    }
+
     /// SIGKILL: no graceful anything, as in a crash.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
