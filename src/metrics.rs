@@ -3,8 +3,8 @@
 
 use prometheus::core::Collector;
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
-    Registry, TextEncoder,
+    Counter, Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    Opts, Registry, TextEncoder,
 };
 
 /// Latency buckets from 10 µs to 5 s: policy checks are microseconds, store calls milliseconds.
@@ -29,7 +29,7 @@ pub struct Metrics {
     pub log_pipeline_lag: IntGauge,
     pub log_pipeline_processing: Histogram,
     pub dlq_messages: IntCounterVec,
-    pub budget_spend_micros: IntCounter,
+    pub budget_spend: Counter,
     pub budget_operations: IntCounterVec,
     pub budget_alerts: IntCounterVec,
     pub budget_exceeded: IntCounter,
@@ -163,11 +163,12 @@ impl Metrics {
                 "Messages sent to a dead-letter subject, by origin (logs, spend).",
                 &["origin"],
             ),
-            budget_spend_micros: counter(
-                &r,
-                "warden_budget_spend_micros_total",
-                "Money recorded as spent, in micro-units (1e-6 of the budget currency).",
-            ),
+            budget_spend: Counter::new(
+                "warden_budget_spend_total",
+                "Money recorded as spent, in budget currency units (the ledger itself is exact; this sum is for rates).",
+            )
+            .inspect(|c| register(&r, Box::new(c.clone())))
+            .unwrap_or_else(|e| panic!("metric definition is invalid: {e}")),
             budget_operations: counter_vec(
                 &r,
                 "warden_budget_operations_total",

@@ -1,7 +1,7 @@
 //! Budget operations: call the tracker, then publish what happened (alerts,
 //! audit events) and count it. The money logic itself lives in `crate::budget`.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{
     CanSpendRequest, CanSpendResponse, CommitRequest, CreateBudgetRequest, ReleaseRequest,
@@ -20,11 +20,12 @@ impl Warden {
         request: CreateBudgetRequest,
         surface: Surface,
     ) -> Result<BudgetStatus, ApiError> {
+        let started = Instant::now();
         let result = self
             .budgets
             .create_budget(&request.run_id, request.limit)
             .await;
-        self.count("create", &result);
+        self.count("create", started, &result);
         match result {
             Ok(outcome) => {
                 if outcome.created {
@@ -52,6 +53,7 @@ impl Warden {
         request: SpendRequest,
         surface: Surface,
     ) -> Result<BudgetStatus, ApiError> {
+        let started = Instant::now();
         let result = self
             .budgets
             .spend(
@@ -60,7 +62,7 @@ impl Warden {
                 request.idempotency_key.as_deref(),
             )
             .await;
-        self.count("spend", &result);
+        self.count("spend", started, &result);
         let outcome = result?;
         self.after_spend(&outcome, request.amount.micros(), surface)
             .await;
@@ -68,8 +70,9 @@ impl Warden {
     }
 
     pub async fn budget_get(&self, request: RunRequest) -> Result<BudgetStatus, ApiError> {
+        let started = Instant::now();
         let result = self.budgets.get(&request.run_id).await;
-        self.count("get", &result);
+        self.count("get", started, &result);
         Ok(result?)
     }
 
@@ -77,11 +80,12 @@ impl Warden {
         &self,
         request: CanSpendRequest,
     ) -> Result<CanSpendResponse, ApiError> {
+        let started = Instant::now();
         let result = self
             .budgets
             .check_can_spend(&request.run_id, request.amount)
             .await;
-        self.count("can_spend", &result);
+        self.count("can_spend", started, &result);
         let answer = result?;
         Ok(CanSpendResponse {
             can_spend: answer.can_spend,
@@ -100,6 +104,7 @@ impl Warden {
                 format!("ttl_seconds must be between 1 and {MAX_HOLD_TTL_SECONDS}"),
             ));
         }
+        let started = Instant::now();
         let result = self
             .budgets
             .reserve(
@@ -109,7 +114,7 @@ impl Warden {
                 Duration::from_secs(ttl),
             )
             .await;
-        self.count("reserve", &result);
+        self.count("reserve", started, &result);
         let outcome = result?;
         Ok(ReserveResponse {
             granted: outcome.granted,
@@ -123,11 +128,12 @@ impl Warden {
         request: CommitRequest,
         surface: Surface,
     ) -> Result<BudgetStatus, ApiError> {
+        let started = Instant::now();
         let result = self
             .budgets
             .commit(&request.run_id, &request.hold_id, request.amount)
             .await;
-        self.count("commit", &result);
+        self.count("commit", started, &result);
         let outcome = result?;
         self.after_spend(&outcome, request.amount.micros(), surface)
             .await;
@@ -135,11 +141,12 @@ impl Warden {
     }
 
     pub async fn budget_release(&self, request: ReleaseRequest) -> Result<BudgetStatus, ApiError> {
+        let started = Instant::now();
         let result = self
             .budgets
             .release(&request.run_id, &request.hold_id)
             .await;
-        self.count("release", &result);
+        self.count("release", started, &result);
         Ok(result?)
     }
 
@@ -151,8 +158,9 @@ impl Warden {
         actor: &str,
         surface: Surface,
     ) -> Result<BudgetStatus, ApiError> {
+        let started = Instant::now();
         let result = self.budgets.set_limit(run_id, limit).await;
-        self.count("set_limit", &result);
+        self.count("set_limit", started, &result);
         let status = result?;
         let mut event = BudgetEvent::new(
             BudgetEventKind::LimitChanged,
@@ -172,8 +180,9 @@ impl Warden {
         actor: &str,
         surface: Surface,
     ) -> Result<BudgetStatus, ApiError> {
+        let started = Instant::now();
         let result = self.budgets.reset(run_id).await;
-        self.count("reset", &result);
+        self.count("reset", started, &result);
         let status = result?;
         let mut event = BudgetEvent::new(
             BudgetEventKind::Reset,
@@ -192,9 +201,7 @@ impl Warden {
         if outcome.duplicate {
             return;
         }
-        self.metrics
-            .budget_spend_micros
-            .inc_by(u64::try_from(micros).unwrap_or(0));
+        self.metrics.budget_spend.inc_by(micros as f64 / 1e6);
         if status.limit.micros() > 0 {
             self.metrics
                 .budget_utilization
@@ -244,7 +251,11 @@ impl Warden {
         }
     }
 
-    fn count<T>(&self, op: &str, result: &Result<T, BudgetError>) {
+    fn count<T>(&self, op: &str, started: Instant, result: &Result<T, BudgetError>) {
+        self.metrics
+            .budget_store_duration
+            .with_label_values(&[op])
+            .observe(started.elapsed().as_secs_f64());
         let outcome = match result {
             Ok(_) => "ok",
             Err(BudgetError::NotFound(_)) => "not_found",
