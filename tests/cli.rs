@@ -137,3 +137,82 @@ fn budget_commands_print_the_json_status() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stdout).contains("budget_not_found"));
 }
+
+/// Peak resident memory of a running process, in KiB (None once it exited).
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+}
+
+#[test]
+fn redact_streams_a_large_input_in_constant_memory() {
+    const TOTAL: usize = 256 << 20;
+    let secret = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_warden"))
+        .arg("redact")
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("warden runs");
+    let pid = child.id();
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let clean = "2026-11-26T00:00:00Z INFO request served path=/api/items status=200 ms=12\n";
+        let dirty = format!("2026-11-26T00:00:00Z WARN retry with token={secret} attempt=2\n");
+        let mut block = String::new();
+        for i in 0..1000 {
+            block.push_str(if i == 500 { &dirty } else { clean });
+        }
+        let mut written = 0;
+        while written < TOTAL {
+            stdin.write_all(block.as_bytes()).expect("write");
+            written += block.len();
+        }
+        written
+    });
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut buf = vec![0u8; 1 << 16];
+        let (mut total, mut leaked) = (0usize, false);
+        let mut tail = Vec::new();
+        loop {
+            let n = std::io::Read::read(&mut stdout, &mut buf).expect("read");
+            if n == 0 {
+                break;
+            }
+            total += n;
+            tail.extend_from_slice(&buf[..n]);
+            leaked |= tail.windows(secret.len()).any(|w| w == secret.as_bytes());
+            let keep = tail.len().saturating_sub(secret.len());
+            tail.drain(..keep);
+        }
+        (total, leaked)
+    });
+    let mut peak = 0;
+    while !reader.is_finished() {
+        peak = peak.max(rss_kib(pid).unwrap_or(0));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let written = writer.join().expect("writer");
+    let (read, leaked) = reader.join().expect("reader");
+    assert!(child.wait().expect("exit").success());
+    assert!(!leaked, "a secret came through");
+    assert!(
+        read > written / 2,
+        "output has the input's lines ({read} of {written})"
+    );
+    assert!(
+        peak > 0 && peak < 64 * 1024,
+        "peak RSS {peak} KiB for a {TOTAL}-byte input"
+    );
+    eprintln!(
+        "warden redact: {} MiB in, peak RSS {} KiB",
+        written >> 20,
+        peak
+    );
+}
