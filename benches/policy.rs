@@ -47,8 +47,10 @@ fn bench_gate(c: &mut Criterion) {
     }
     group.finish();
 
-    let mut config = PolicyConfig::default();
-    config.network_allowlist = vec!["api.openai.com".into(), "*.github.com".into()];
+    let config = PolicyConfig {
+        network_allowlist: vec!["api.openai.com".into(), "*.github.com".into()],
+        ..PolicyConfig::default()
+    };
     let gate = PolicyGate::new(config).expect("valid allowlist");
     let context = json!({ "url": "https://raw.github.com/org/repo/main/README.md" });
     c.bench_function("policy_check_network_access", |b| {

@@ -126,7 +126,14 @@ pub fn from_body_error(cause: serde_json::Error) -> ApiError {
     use serde_json::error::Category;
     match cause.classify() {
         Category::Data => {
-            ApiError::new(ErrorCode::InvalidField, without_values(&cause.to_string()))
+            let message = without_values(&cause.to_string());
+            // Money's own errors all start with "amount …" (see budget::MoneyError).
+            let code = if message.starts_with("amount ") {
+                ErrorCode::InvalidAmount
+            } else {
+                ErrorCode::InvalidField
+            };
+            ApiError::new(code, message)
         }
         Category::Syntax | Category::Eof | Category::Io => ApiError::malformed_json(&cause),
     }
@@ -221,6 +228,8 @@ mod tests {
         }
         let data = serde_json::from_str::<Want>(r#"{"action": 5}"#).expect_err("wrong type");
         assert_eq!(from_body_error(data).code.http_status(), 422);
+        let amount = serde_json::from_str::<crate::budget::Money>("-1").expect_err("negative");
+        assert_eq!(from_body_error(amount).code, ErrorCode::InvalidAmount);
         let secret =
             serde_json::from_str::<Want>(r#"{"action": ["sk_live_abcdefghijklmnopqrstuvwx"]}"#)
                 .expect_err("wrong type");

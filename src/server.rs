@@ -91,23 +91,26 @@ pub async fn run(
     // Workers stop on `stop_work`; the HTTP server on `shutdown` directly.
     let stop_work = shutdown.child_token();
     let tasks = TaskTracker::new();
-    tasks.spawn(log_failure(
-        "request workers",
-        nats::run_request_workers(client.clone(), Arc::clone(&warden), stop_work.clone()),
-    ));
-    tasks.spawn(log_failure(
-        "log pipeline",
-        nats::run_log_pipeline(
-            js.clone(),
-            Arc::clone(&warden),
-            LogPipelineSettings::default(),
-            stop_work.clone(),
-        ),
-    ));
-    tasks.spawn(log_failure(
-        "spend stream",
-        nats::run_spend_stream(js.clone(), Arc::clone(&warden), stop_work.clone()),
-    ));
+    // Everything is subscribed and consuming before the HTTP port answers,
+    // so a ready warden never drops a request on the floor.
+    let requests =
+        nats::start_request_workers(client.clone(), Arc::clone(&warden), stop_work.clone())
+            .await
+            .map_err(ServeError::Startup)?;
+    let logs = nats::start_log_pipeline(
+        js.clone(),
+        Arc::clone(&warden),
+        LogPipelineSettings::default(),
+        stop_work.clone(),
+    )
+    .await
+    .map_err(ServeError::Startup)?;
+    let spends = nats::start_spend_stream(js.clone(), Arc::clone(&warden), stop_work.clone())
+        .await
+        .map_err(ServeError::Startup)?;
+    tasks.spawn(requests);
+    tasks.spawn(logs);
+    tasks.spawn(spends);
     tasks.spawn(policy_source::watch(
         config.clone(),
         Arc::clone(&warden),
@@ -159,13 +162,4 @@ pub async fn run(
         tracing::warn!(grace = ?config.shutdown_grace, "grace period over; exiting with work in flight");
     }
     http_result.map_err(ServeError::Http)
-}
-
-async fn log_failure(
-    what: &'static str,
-    work: impl std::future::Future<Output = Result<(), String>>,
-) {
-    if let Err(e) = work.await {
-        tracing::error!(cause = %e, "{what} stopped");
-    }
 }

@@ -2,6 +2,9 @@
 //! so their semantics cannot drift. The suite itself is `support/contract.rs`; memory-only
 //! clock tests are at the bottom, Redis-only tests in `budget_redis.rs`.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod support {
     pub mod contract;
     // Each test binary uses a different subset of the harness.

@@ -1,6 +1,9 @@
 //! Redis-only tests against a real spawned redis-server: concurrency, key layout,
 //! NOSCRIPT recovery, outages (kill / restart / hang) and secret-free errors.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod support {
     // Each test binary uses a different subset of the harness.
     #[allow(dead_code)]

@@ -172,9 +172,31 @@ fn every_file_is_well_formed_and_every_example_validates() {
                         &format!("{name} example {i} reply"),
                     );
                 }
+                // Requests the schema must reject; warden answers them with an error.
+                let invalid = entry.doc["invalid_examples"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                for (i, example) in invalid.iter().enumerate() {
+                    let what = format!("{name} invalid example {i}");
+                    assert!(
+                        !request.is_valid(&example["request"]),
+                        "{what}: request_schema accepts {}",
+                        example["request"]
+                    );
+                    assert!(
+                        is_error(&example["reply"]),
+                        "{what}: reply must be an error"
+                    );
+                    assert_valid(&reply, &example["reply"], &format!("{what} reply"));
+                }
+                let replies: Vec<&Value> = examples
+                    .iter()
+                    .chain(&invalid)
+                    .map(|e| &e["reply"])
+                    .collect();
                 assert!(
-                    examples.iter().any(|e| is_error(&e["reply"]))
-                        && examples.iter().any(|e| !is_error(&e["reply"])),
+                    replies.iter().any(|r| is_error(r)) && replies.iter().any(|r| !is_error(r)),
                     "{name}: show at least one success and one error reply"
                 );
                 for step in entry.doc["setup"].as_array().into_iter().flatten() {
@@ -473,13 +495,13 @@ async fn examples_replay_against_a_running_warden_and_published_messages_match()
             let got = request(&client, on, &step["request"]).await;
             assert!(!is_error(&got), "{name}: setup {on} failed: {got}");
         }
-        for (i, example) in entry.doc["examples"]
+        let examples = entry.doc["examples"].as_array().into_iter().flatten();
+        let invalid = entry.doc["invalid_examples"]
             .as_array()
             .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            let what = format!("{name} example {i}");
+            .flatten();
+        for (i, example) in examples.chain(invalid).enumerate() {
+            let what = format!("{name} example {i} ({})", example["request"]);
             let got = request(&client, subject, &example["request"]).await;
             assert_valid(&reply_schema, &got, &format!("{what} live reply"));
             assert_reply_as_documented(subject, &example["reply"], &got, &what);
@@ -596,7 +618,7 @@ async fn examples_replay_against_a_running_warden_and_published_messages_match()
             &body,
             &format!("dead letter on {}", letter.subject),
         );
-        assert_eq!(body["error"]["code"], "invalid_field", "{body}");
+        assert_eq!(body["error"]["code"], "invalid_amount", "{body}");
     }
 
     // 3. What warden published while answering: alerts and audit events.
@@ -640,5 +662,167 @@ async fn examples_replay_against_a_running_warden_and_published_messages_match()
             per_subject.contains_key(subject),
             "no audit event on {subject}: {per_subject:?}"
         );
+    }
+}
+
+/// nats-server with `subjects/nats-permissions.conf`, killed on drop.
+struct ConfiguredNats {
+    port: u16,
+    child: std::process::Child,
+    _store: tempfile::TempDir,
+}
+
+impl Drop for ConfiguredNats {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const PASSWORDS: [(&str, &str); 3] = [
+    ("WARDEN_NATS_PASSWORD", "warden-test-password"),
+    ("WORKFLOW_NATS_PASSWORD", "workflow-test-password"),
+    ("SHIPPER_NATS_PASSWORD", "shipper-test-password"),
+];
+
+fn start_configured_nats() -> ConfiguredNats {
+    let store = tempfile::tempdir().expect("JetStream store dir");
+    let port = support::free_port();
+    let child = std::process::Command::new(support::binary("nats-server"))
+        .arg("-c")
+        .arg(subjects_dir().join("nats-permissions.conf"))
+        .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+        .arg(store.path())
+        .envs(PASSWORDS)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("nats-server starts");
+    support::wait_for_port(port, Duration::from_secs(10));
+    std::thread::sleep(Duration::from_millis(300));
+    ConfiguredNats {
+        port,
+        child,
+        _store: store,
+    }
+}
+
+/// Connects as `user`; server errors (permission violations) arrive on the channel.
+async fn connect_as(
+    port: u16,
+    user: &str,
+    password: &str,
+) -> (
+    async_nats::Client,
+    tokio::sync::mpsc::UnboundedReceiver<String>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let client = async_nats::ConnectOptions::with_user_and_password(user.into(), password.into())
+        .event_callback(move |event| {
+            let tx = tx.clone();
+            async move {
+                if let async_nats::Event::ServerError(e) = event {
+                    let _ = tx.send(e.to_string());
+                }
+            }
+        })
+        .connect(format!("nats://127.0.0.1:{port}"))
+        .await
+        .unwrap_or_else(|e| panic!("connect as {user}: {e}"));
+    (client, rx)
+}
+
+async fn violations(rx: &mut tokio::sync::mpsc::UnboundedReceiver<String>) -> Vec<String> {
+    let mut out = Vec::new();
+    while let Ok(Some(e)) = tokio::time::timeout(Duration::from_millis(500), rx.recv()).await {
+        out.push(e);
+    }
+    out
+}
+
+/// The example permissions are enough for warden and its clients, and deny
+/// workflows the subjects only warden may write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_permissions_example_lets_each_user_do_its_job_and_no_more() {
+    let nats = start_configured_nats();
+    let url = format!("nats://127.0.0.1:{}", nats.port);
+    let _warden = WardenProcess::start(&[
+        ("NATS_URL", &url),
+        ("NATS_USER", "warden"),
+        ("NATS_PASSWORD", PASSWORDS[0].1),
+        ("WARDEN_STORE", "memory"),
+    ]);
+
+    // A workflow asks, spends over JetStream, and cannot forge audit or redacted logs.
+    let (workflow, mut workflow_errors) = connect_as(nats.port, "workflow", PASSWORDS[1].1).await;
+    let decision = request(
+        &workflow,
+        "safety.check",
+        &json!({"action": "execute_code", "context": {"command": "ls"}}),
+    )
+    .await;
+    assert_eq!(decision["allowed"], true, "{decision}");
+    let workflow_js = async_nats::jetstream::new(workflow.clone());
+    workflow_js
+        .publish(
+            "safety.spend.run-perm",
+            br#"{"run_id":"run-perm","amount":0.5}"#.to_vec().into(),
+        )
+        .await
+        .expect("workflow may publish spends")
+        .await
+        .expect("spend stored");
+    assert!(violations(&mut workflow_errors).await.is_empty());
+    for forbidden in ["safety.audit.decision", "logs.redacted.x"] {
+        workflow
+            .publish(forbidden, b"{}".to_vec().into())
+            .await
+            .expect("publish is queued");
+        workflow.flush().await.expect("flush");
+        let seen = violations(&mut workflow_errors).await;
+        assert!(
+            seen.iter()
+                .any(|e| e.contains("Permissions Violation") && e.contains(forbidden)),
+            "workflow could publish {forbidden}: {seen:?}"
+        );
+    }
+
+    // The shipper's raw log comes out redacted: warden can consume, publish and ack.
+    let (shipper, mut shipper_errors) = connect_as(nats.port, "log-shipper", PASSWORDS[2].1).await;
+    async_nats::jetstream::new(shipper.clone())
+        .publish("logs.raw.perm", b"hello".to_vec().into())
+        .await
+        .expect("shipper may publish raw logs")
+        .await
+        .expect("raw log stored");
+    assert!(violations(&mut shipper_errors).await.is_empty());
+
+    // Warden's own view, through its permissions: spend recorded, copy stored.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let status = request(
+            &workflow,
+            "safety.budget.get",
+            &json!({"run_id": "run-perm"}),
+        )
+        .await;
+        if same(&status["spent"], &json!(0.5)) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "spend not recorded under the example permissions: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (admin, _) = connect_as(nats.port, "warden", PASSWORDS[0].1).await;
+    let js = async_nats::jetstream::new(admin);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while stream_messages(&js, "LOGS_REDACTED").await.is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "no redacted copy under the example permissions"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

@@ -30,13 +30,14 @@ impl Default for LogPipelineSettings {
     }
 }
 
-/// Runs the pipeline until `shutdown`, then finishes the messages in flight.
-pub async fn run_log_pipeline(
+/// Sets up the durable consumer and gives back the work that runs the
+/// pipeline until `shutdown`, then finishes the messages in flight.
+pub async fn start_log_pipeline(
     js: Context,
     warden: Arc<Warden>,
     settings: LogPipelineSettings,
     shutdown: CancellationToken,
-) -> Result<(), String> {
+) -> Result<impl std::future::Future<Output = ()>, String> {
     let in_flight = settings.in_flight.max(1);
     let consumer = streams::durable_consumer(
         &js,
@@ -45,34 +46,34 @@ pub async fn run_log_pipeline(
         i64::try_from(in_flight * 4).unwrap_or(i64::MAX),
     )
     .await?;
-    let lag = tokio::spawn(report_lag(
-        consumer.clone(),
-        Arc::clone(&warden),
-        shutdown.clone(),
-    ));
     let messages = consumer
         .stream()
         .max_messages_per_batch(in_flight)
         .messages()
         .await
         .map_err(|e| format!("cannot read {LOGS_RAW_STREAM}: {e}"))?;
-    messages
-        .take_until(shutdown.cancelled_owned())
-        .for_each_concurrent(in_flight, |message| {
-            let (js, warden) = (js.clone(), Arc::clone(&warden));
-            async move {
-                match message {
-                    Ok(message) => process(&js, &warden, message).await,
-                    Err(e) => {
-                        tracing::warn!(cause = %e, "log pipeline fetch error");
-                        tokio::time::sleep(Duration::from_millis(200)).await;
+    let lag = report_lag(consumer, Arc::clone(&warden), shutdown.clone());
+    let work = async move {
+        messages
+            .take_until(shutdown.cancelled_owned())
+            .for_each_concurrent(in_flight, |message| {
+                let (js, warden) = (js.clone(), Arc::clone(&warden));
+                async move {
+                    match message {
+                        Ok(message) => process(&js, &warden, message).await,
+                        Err(e) => {
+                            tracing::warn!(cause = %e, "log pipeline fetch error");
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                        }
                     }
                 }
-            }
-        })
-        .await;
-    lag.abort();
-    Ok(())
+            })
+            .await
+    };
+    // The lag reporter ends with `shutdown`, like the pipeline.
+    Ok(async move {
+        futures::join!(work, lag);
+    })
 }
 
 async fn process(js: &Context, warden: &Warden, message: Message) {
@@ -176,7 +177,7 @@ fn redact_payload(warden: &Warden, payload: &[u8]) -> Vec<u8> {
             if findings.is_empty() {
                 return payload.to_vec();
             }
-            count_findings(warden, findings.iter().map(|f| f.kind.as_str()));
+            count_findings(warden, findings.iter().map(|f| f.kind.as_ref()));
             if let Ok(json) = serde_json::to_vec(&value) {
                 return json;
             }
@@ -185,7 +186,7 @@ fn redact_payload(warden: &Warden, payload: &[u8]) -> Vec<u8> {
     match std::str::from_utf8(payload) {
         Ok(text) => {
             let redacted = warden.redactor().redact_env_vars(text, names);
-            count_findings(warden, redacted.findings.iter().map(|f| f.kind.as_str()));
+            count_findings(warden, redacted.findings.iter().map(|f| f.kind.as_ref()));
             redacted.text.into_owned().into_bytes()
         }
         Err(_) => {

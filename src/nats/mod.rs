@@ -11,7 +11,7 @@ pub mod streams;
 pub mod subjects;
 
 pub use connect::{connect, NatsReadiness};
-pub use log_pipeline::{run_log_pipeline, LogPipelineSettings};
-pub use requests::{run_request_workers, QUEUE_GROUP};
+pub use log_pipeline::{start_log_pipeline, LogPipelineSettings};
+pub use requests::{start_request_workers, QUEUE_GROUP};
 pub use sink::NatsSink;
-pub use spend_stream::run_spend_stream;
+pub use spend_stream::start_spend_stream;

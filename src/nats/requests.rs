@@ -17,32 +17,37 @@ pub const QUEUE_GROUP: &str = "warden";
 /// Requests handled concurrently per subject before the worker stops reading.
 const MAX_IN_FLIGHT: usize = 1024;
 
-/// Subscribes every operation and serves until `shutdown`; then unsubscribes,
-/// answers what was already received, and returns.
-pub async fn run_request_workers(
+/// Subscribes every operation (the server has them all when this returns) and
+/// gives back the work that serves them until `shutdown`; then it
+/// unsubscribes, answers what was already received, and ends.
+pub async fn start_request_workers(
     client: Client,
     warden: Arc<Warden>,
     shutdown: CancellationToken,
-) -> Result<(), String> {
-    let tracker = TaskTracker::new();
+) -> Result<impl std::future::Future<Output = ()>, String> {
+    let mut subscribers = Vec::new();
     for op in Operation::ALL {
         let subscriber = client
             .queue_subscribe(op.subject(), QUEUE_GROUP.to_string())
             .await
             .map_err(|e| format!("cannot subscribe {}: {e}", op.subject()))?;
-        tracker.spawn(serve_subject(
-            client.clone(),
-            subscriber,
-            op,
-            Arc::clone(&warden),
-            shutdown.clone(),
-        ));
+        subscribers.push((op, subscriber));
     }
-    // Make sure the server has every subscription before we report started.
     client.flush().await.map_err(|e| e.to_string())?;
-    tracker.close();
-    tracker.wait().await;
-    Ok(())
+    Ok(async move {
+        let tracker = TaskTracker::new();
+        for (op, subscriber) in subscribers {
+            tracker.spawn(serve_subject(
+                client.clone(),
+                subscriber,
+                op,
+                Arc::clone(&warden),
+                shutdown.clone(),
+            ));
+        }
+        tracker.close();
+        tracker.wait().await;
+    })
 }
 
 async fn serve_subject(

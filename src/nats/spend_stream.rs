@@ -29,11 +29,13 @@ struct StreamSpend {
     idempotency_key: Option<String>,
 }
 
-pub async fn run_spend_stream(
+/// Sets up the durable consumer and gives back the work that records spends
+/// until `shutdown`, then finishes the messages in flight.
+pub async fn start_spend_stream(
     js: Context,
     warden: Arc<Warden>,
     shutdown: CancellationToken,
-) -> Result<(), String> {
+) -> Result<impl std::future::Future<Output = ()>, String> {
     let consumer =
         streams::durable_consumer(&js, SPEND_STREAM, SPEND_CONSUMER, (IN_FLIGHT * 4) as i64)
             .await?;
@@ -43,22 +45,23 @@ pub async fn run_spend_stream(
         .messages()
         .await
         .map_err(|e| format!("cannot read {SPEND_STREAM}: {e}"))?;
-    messages
-        .take_until(shutdown.cancelled_owned())
-        .for_each_concurrent(IN_FLIGHT, |message| {
-            let (js, warden) = (js.clone(), Arc::clone(&warden));
-            async move {
-                match message {
-                    Ok(message) => process(&js, &warden, message).await,
-                    Err(e) => {
-                        tracing::warn!(cause = %e, "spend stream fetch error");
-                        tokio::time::sleep(Duration::from_millis(200)).await;
+    Ok(async move {
+        messages
+            .take_until(shutdown.cancelled_owned())
+            .for_each_concurrent(IN_FLIGHT, |message| {
+                let (js, warden) = (js.clone(), Arc::clone(&warden));
+                async move {
+                    match message {
+                        Ok(message) => process(&js, &warden, message).await,
+                        Err(e) => {
+                            tracing::warn!(cause = %e, "spend stream fetch error");
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                        }
                     }
                 }
-            }
-        })
-        .await;
-    Ok(())
+            })
+            .await
+    })
 }
 
 async fn process(js: &Context, warden: &Warden, message: Message) {
@@ -68,6 +71,13 @@ async fn process(js: &Context, warden: &Warden, message: Message) {
         Err(_) => (0, 1),
     };
     let result = match parse::<StreamSpend>(&message.payload) {
+        Ok(spend) if !subject_matches(message.subject.as_str(), &spend.run_id) => {
+            // Per-run publish permissions are only as good as this check.
+            Err(ApiError::new(
+                ErrorCode::InvalidField,
+                "run_id in the body does not match the subject safety.spend.<run_id>",
+            ))
+        }
         Ok(spend) => {
             let key = spend.idempotency_key.or_else(|| {
                 message
@@ -112,6 +122,10 @@ async fn process(js: &Context, warden: &Warden, message: Message) {
         }
         Err(err) => dead_letter(js, warden, &message, sequence, delivered, &err).await,
     }
+}
+
+fn subject_matches(subject: &str, run_id: &str) -> bool {
+    subject.strip_prefix("safety.spend.") == Some(run_id)
 }
 
 fn is_retryable(err: &ApiError) -> bool {
@@ -167,5 +181,16 @@ async fn dead_letter(
         Err(e) => {
             tracing::error!(cause = %e, sequence, "dead letter not stored; message will be redelivered")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_body_must_name_the_run_of_the_subject() {
+        assert!(super::subject_matches("safety.spend.run-1", "run-1"));
+        assert!(!super::subject_matches("safety.spend.run-1", "run-2"));
+        assert!(!super::subject_matches("safety.spend.run-1.x", "run-1"));
+        assert!(!super::subject_matches("other.run-1", "run-1"));
     }
 }

@@ -1,6 +1,7 @@
 //! The real `warden serve` binary as a child process on a free port.
 
 use std::collections::HashMap;
+use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -46,6 +47,28 @@ impl WardenProcess {
             .stderr(Stdio::inherit());
         self.child = Some(command.spawn().expect("warden binary starts"));
         wait_for_port(self.port, Duration::from_secs(20));
+        self.wait_ready(Duration::from_secs(20));
+    }
+
+    /// Blocks until `GET /readyz` answers 200: subscriptions and consumers are up.
+    pub fn wait_ready(&self, timeout: Duration) {
+        let deadline = std::time::Instant::now() + timeout;
+        while std::time::Instant::now() < deadline {
+            if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+                let request =
+                    "GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+                let mut response = String::new();
+                if stream.write_all(request.as_bytes()).is_ok()
+                    && stream.read_to_string(&mut response).is_ok()
+                    && response.starts_with("HTTP/1.1 200")
+                {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("warden on port {} not ready after {timeout:?}", self.port);
     }
 
     pub fn pid(&self) -> u32 {
