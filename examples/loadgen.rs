@@ -149,10 +149,6 @@ impl Opts {
         self.flags.get(name).map(String::as_str)
     }
 
-    fn string(&self, name: &str, default: &str) -> String {
-        self.get(name).unwrap_or(default).to_string()
-    }
-
     fn required(&self, name: &str) -> Result<String> {
         self.get(name)
             .map(str::to_string)
@@ -959,7 +955,10 @@ impl LineGen {
                 r#"{{"ts": "{ts}", "level": "{}", "service": "{}", "msg": "{}", "request_id": "{}", "duration_ms": {}}}"#,
                 self.pick(LEVELS),
                 self.pick(SERVICES),
-                self.words(4 + self.below(4)),
+                {
+                    let n = 4 + self.below(4);
+                    self.words(n)
+                },
                 self.hex(32),
                 self.below(5000)
             ),
@@ -967,7 +966,10 @@ impl LineGen {
                 "{ts} {:<5} [{}] {} user_id={} trace={}",
                 self.pick(LEVELS),
                 self.pick(SERVICES),
-                self.words(5 + self.below(8)),
+                {
+                    let n = 5 + self.below(8);
+                    self.words(n)
+                },
                 self.below(1_000_000),
                 self.hex(16)
             ),
@@ -1176,11 +1178,78 @@ fn report(opts: &Opts) -> Result<()> {
             notes.join("; ").replace('|', "\\|")
         );
     }
+    md.push_str(&cpu_table(&runs));
     print!("{md}");
     if let Some(out) = opts.get("out") {
         std::fs::write(out, &md).with_context(|| format!("write {out}"))?;
     }
     Ok(())
+}
+
+/// Where the CPU went: ms of CPU per 1,000 requests (or messages) for each
+/// server process `bench.sh` sampled around the run (`cpu_ms`).
+fn cpu_table(runs: &BTreeMap<String, Value>) -> String {
+    let columns = [
+        ("warden", "warden"),
+        ("nats", "nats-server"),
+        ("redis", "redis-server"),
+        ("bare", "bare axum"),
+        ("echo", "NATS echo"),
+        ("noop", "no-op forwarder"),
+    ];
+    let order = [
+        "redis-spend",
+        "rest-spend",
+        "nats-spend",
+        "rest-bare",
+        "rest-check",
+        "nats-bare",
+        "nats-check",
+        "pipeline",
+        "pipeline-noop",
+    ];
+    let mut md = String::from(
+        "\nServer CPU per 1,000 requests / messages (ms; the load generator's own CPU is not counted):\n\n",
+    );
+    md.push_str("| benchmark |");
+    for (_, title) in columns {
+        let _ = write!(md, " {title} |");
+    }
+    md.push_str(" total |\n|---|");
+    md.push_str(&"---:|".repeat(columns.len() + 1));
+    md.push('\n');
+    let mut any = false;
+    for bench in order {
+        let Some(run) = runs.get(bench) else { continue };
+        let Some(cpu) = run.get("cpu_ms").and_then(Value::as_object) else {
+            continue;
+        };
+        let count = ["requests", "messages"]
+            .iter()
+            .find_map(|k| run.get(*k).and_then(Value::as_f64))
+            .unwrap_or(0.0);
+        if count <= 0.0 {
+            continue;
+        }
+        any = true;
+        let _ = write!(md, "| {bench} |");
+        let mut total = 0.0;
+        for (key, _) in columns {
+            match cpu.get(key).and_then(Value::as_f64) {
+                Some(ms) => {
+                    total += ms;
+                    let _ = write!(md, " {:.0} |", ms * 1000.0 / count);
+                }
+                None => md.push_str(" |"),
+            }
+        }
+        let _ = writeln!(md, " {:.0} |", total * 1000.0 / count);
+    }
+    if any {
+        md
+    } else {
+        String::new()
+    }
 }
 
 #[cfg(test)]

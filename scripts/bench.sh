@@ -104,6 +104,36 @@ record() { # one JSON line into the results
   echo "$1" | tee -a "$RESULTS_JSONL"
 }
 
+# Cumulative user+system CPU of a process, in ms (0 when it is gone).
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ms() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+  stat=${stat##*) }
+  # shellcheck disable=SC2086
+  set -- $stat # field 3 (state) is now $1: utime (14) is $12, stime (15) is $13
+  echo $((($12 + $13) * 1000 / CLK_TCK))
+}
+
+# bench_run "name:pid ..." CMD... : runs CMD (which prints one JSON line) and
+# records that line with the CPU each listed server process spent meanwhile.
+bench_run() {
+  local procs=$1 p line cpu=""
+  shift
+  local -A before=()
+  for p in $procs; do before[${p%%:*}]=$(cpu_ms "${p##*:}"); done
+  line=$("$@") || log "WARNING: '$*' exited non-zero"
+  for p in $procs; do
+    cpu+="\"${p%%:*}\":$(($(cpu_ms "${p##*:}") - before[${p%%:*}])),"
+  done
+  if [[ $line == *\} ]]; then
+    line="${line%\}},\"cpu_ms\":{${cpu%,}}}"
+  else
+    log "WARNING: '$*' printed no JSON result"
+  fi
+  record "$line"
+}
+
 # ---------------------------------------------------------------- build
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
   log "building release (warden + examples)…"
@@ -125,9 +155,11 @@ WARDEN_URL=http://127.0.0.1:$HTTP_PORT
 log "redis-server on $REDIS_PORT, nats-server -js on $NATS_PORT, warden on $HTTP_PORT"
 start redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
   --dir "$WORK" --protected-mode yes
+REDIS_PID=$LAST_PID
 wait_for redis-server 10 redis-cli -p "$REDIS_PORT" ping
 mkdir -p "$WORK/js"
 start nats nats-server -js -a 127.0.0.1 -p "$NATS_PORT" --store_dir "$WORK/js"
+NATS_PID=$LAST_PID
 wait_for nats-server 10 grep -q "Server is ready" "$WORK/nats.log"
 
 # warden runs in the temp dir so no .env of the checkout changes its settings;
@@ -141,6 +173,7 @@ wait_for nats-server 10 grep -q "Server is ready" "$WORK/nats.log"
 PIDS+=($!)
 WARDEN_PID=$!
 wait_for "warden /readyz" 30 curl -fsS "$WARDEN_URL/readyz"
+SERVERS="warden:$WARDEN_PID nats:$NATS_PID redis:$REDIS_PID"
 
 # ---------------------------------------------------------------- spends
 log "spends: redis-benchmark EVALSHA spend.lua ($REQUESTS, -c $CONCURRENCY)"
@@ -153,19 +186,23 @@ SHA=$(redis-cli -p "$REDIS_PORT" -x SCRIPT LOAD <"$SPEND_LUA")
 # idempotency key, default limit (DEFAULT_RUN_BUDGET 10.0 → micros), TTL
 # (BUDGET_TTL 30 days → ms), alert thresholds 50 80 100 — warden's defaults.
 K='warden:budget:{bench-redis}'
-redis-benchmark -p "$REDIS_PORT" -c "$CONCURRENCY" -n "$REQUESTS" --csv \
-  EVALSHA "$SHA" 5 "$K" "$K:idem" "$K:holds" "$K:hold_exp" "$K:hold_done" \
-  1 "" 10000000 2592000000 50 80 100 >"$WORK/redis-benchmark.csv"
-# "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
-REDIS_LINE=$(tail -n 1 "$WORK/redis-benchmark.csv" | tr -d '"')
-IFS=, read -r _ R_RPS _ _ R_P50 _ R_P99 R_MAX <<<"$REDIS_LINE"
-R_SPENT=$(redis-cli -p "$REDIS_PORT" HGET "$K" spent)
-R_VERIFIED=$([[ $R_SPENT == "$REQUESTS" ]] && echo true || echo false)
-record "{\"bench\":\"redis-spend\",\"requests\":$REQUESTS,\"concurrency\":$CONCURRENCY,\"rps\":$R_RPS,\"p50_ms\":$R_P50,\"p99_ms\":$R_P99,\"max_ms\":$R_MAX,\"errors\":0,\"verified\":$R_VERIFIED,\"spent\":\"${R_SPENT} micros\",\"expected_spent\":\"$REQUESTS micros\"}"
+redis_spend() {
+  redis-benchmark -p "$REDIS_PORT" -c "$CONCURRENCY" -n "$REQUESTS" --csv \
+    EVALSHA "$SHA" 5 "$K" "$K:idem" "$K:holds" "$K:hold_exp" "$K:hold_done" \
+    1 "" 10000000 2592000000 50 80 100 >"$WORK/redis-benchmark.csv"
+  # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+  local REDIS_LINE R_RPS R_P50 R_P99 R_MAX R_SPENT R_VERIFIED
+  REDIS_LINE=$(tail -n 1 "$WORK/redis-benchmark.csv" | tr -d '"')
+  IFS=, read -r _ R_RPS _ _ R_P50 _ R_P99 R_MAX <<<"$REDIS_LINE"
+  R_SPENT=$(redis-cli -p "$REDIS_PORT" HGET "$K" spent)
+  R_VERIFIED=$([[ $R_SPENT == "$REQUESTS" ]] && echo true || echo false)
+  echo "{\"bench\":\"redis-spend\",\"requests\":$REQUESTS,\"concurrency\":$CONCURRENCY,\"rps\":$R_RPS,\"p50_ms\":$R_P50,\"p99_ms\":$R_P99,\"max_ms\":$R_MAX,\"errors\":0,\"verified\":$R_VERIFIED,\"spent\":\"${R_SPENT} micros\",\"expected_spent\":\"$REQUESTS micros\"}"
+}
+bench_run "$SERVERS" redis_spend
 
 log "spends: warden REST and NATS"
-record "$("${LG[@]}" rest-spend --threads "$THREADS" --url "$WARDEN_URL" --requests "$REQUESTS" --concurrency "$CONCURRENCY")"
-record "$("${LG[@]}" nats-spend --threads "$THREADS" --nats "$NATS_URL" --requests "$REQUESTS" --concurrency "$CONCURRENCY")"
+bench_run "$SERVERS" "${LG[@]}" rest-spend --threads "$THREADS" --url "$WARDEN_URL" --requests "$REQUESTS" --concurrency "$CONCURRENCY"
+bench_run "$SERVERS" "${LG[@]}" nats-spend --threads "$THREADS" --nats "$NATS_URL" --requests "$REQUESTS" --concurrency "$CONCURRENCY"
 if [[ $(redis-cli -p "$REDIS_PORT" SCRIPT EXISTS "$SHA") != 1 ]]; then
   log "WARNING: warden did not load the same spend script text as the baseline (sha $SHA)"
 fi
@@ -175,17 +212,17 @@ log "checks: bare axum vs warden REST"
 start bare-axum "$LOADGEN" bare-axum --port "$BARE_PORT"
 BARE_PID=$LAST_PID
 wait_for "bare axum" 10 grep -q ready "$WORK/bare-axum.log"
-record "$("${LG[@]}" rest-bare --threads "$THREADS" --url "http://127.0.0.1:$BARE_PORT" --requests "$REQUESTS" --concurrency "$CONCURRENCY")"
+bench_run "$SERVERS bare:$BARE_PID" "${LG[@]}" rest-bare --threads "$THREADS" --url "http://127.0.0.1:$BARE_PORT" --requests "$REQUESTS" --concurrency "$CONCURRENCY"
 stop "$BARE_PID"
-record "$("${LG[@]}" rest-check --threads "$THREADS" --url "$WARDEN_URL" --requests "$REQUESTS" --concurrency "$CONCURRENCY")"
+bench_run "$SERVERS" "${LG[@]}" rest-check --threads "$THREADS" --url "$WARDEN_URL" --requests "$REQUESTS" --concurrency "$CONCURRENCY"
 
 log "checks: raw NATS responder vs warden NATS"
 start nats-echo "$LOADGEN" nats-echo --nats "$NATS_URL"
 ECHO_PID=$LAST_PID
 wait_for "nats echo" 10 grep -q ready "$WORK/nats-echo.log"
-record "$("${LG[@]}" nats-bare --threads "$THREADS" --nats "$NATS_URL" --requests "$REQUESTS" --concurrency "$CONCURRENCY")"
+bench_run "$SERVERS echo:$ECHO_PID" "${LG[@]}" nats-bare --threads "$THREADS" --nats "$NATS_URL" --requests "$REQUESTS" --concurrency "$CONCURRENCY"
 stop "$ECHO_PID"
-record "$("${LG[@]}" nats-check --threads "$THREADS" --nats "$NATS_URL" --requests "$REQUESTS" --concurrency "$CONCURRENCY")"
+bench_run "$SERVERS" "${LG[@]}" nats-check --threads "$THREADS" --nats "$NATS_URL" --requests "$REQUESTS" --concurrency "$CONCURRENCY"
 
 # ---------------------------------------------------------------- redaction CLI
 LOG_FILE=$WORK/bench.log
@@ -239,12 +276,12 @@ rm -f "$LOG_FILE"
 
 # ---------------------------------------------------------------- pipeline
 log "pipeline: $MESSAGES log lines through warden (logs.raw.bench → LOGS_REDACTED)"
-record "$("${LG[@]}" pipeline --threads "$THREADS" --nats "$NATS_URL" --messages "$MESSAGES")"
+bench_run "$SERVERS" "${LG[@]}" pipeline --threads "$THREADS" --nats "$NATS_URL" --messages "$MESSAGES"
 log "pipeline: the same through a no-op forwarder"
 start noop-forwarder "$LOADGEN" noop-forwarder --nats "$NATS_URL"
 NOOP_PID=$LAST_PID
 wait_for "no-op forwarder" 15 grep -q ready "$WORK/noop-forwarder.log"
-record "$("${LG[@]}" pipeline-noop --threads "$THREADS" --nats "$NATS_URL" --messages "$MESSAGES")"
+bench_run "$SERVERS noop:$NOOP_PID" "${LG[@]}" pipeline-noop --threads "$THREADS" --nats "$NATS_URL" --messages "$MESSAGES"
 stop "$NOOP_PID"
 
 # ---------------------------------------------------------------- warden health after the run

@@ -57,13 +57,13 @@ fn execute_code_table() {
         (
             json!({"command": "rm -rf /"}),
             false,
-            "shell.rm_root",
+            "shell.rm_recursive_root",
             "Destructive command detected: ",
         ),
         (
             json!({"command": "pkill -9 -1"}),
             false,
-            "shell.extra_pattern",
+            "policy.extra_pattern",
             "Destructive command detected: ",
         ),
         (
@@ -151,8 +151,8 @@ fn toggle_and_approval_table() {
             json!({"command": "ls"}), true, true, "approval.required",
             "Action 'execute_code' requires human approval (policy approval.required)"),
         (|c| c.approval_required = vec![ActionType::ExecuteCode], ActionType::ExecuteCode,
-            json!({"command": "rm -rf /"}), false, false, "shell.rm_root",
-            "Destructive command detected: recursive deletion of the root directory"),
+            json!({"command": "rm -rf /"}), false, false, "shell.rm_recursive_root",
+            "Destructive command detected: rm -rf /"),
         (|c| c.approval_required = vec![ActionType::DeleteFiles], ActionType::DeleteFiles,
             json!({"path": "/tmp/x"}), true, true, "approval.required",
             "Action 'delete_files' requires human approval (policy approval.required)"),

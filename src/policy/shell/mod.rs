@@ -1,86 +1,235 @@
-//! STUB shell analyser: a placeholder with the agreed API, to be replaced by the real one.
-//!
-//! `analyze_command` flags only the literal `rm -rf /`; `analyze_sql` flags text starting with `DROP`.
+//! Destructive-command detection for the policy gate: parses a shell
+//! command (or SQL text) and reports every destructive or remote-execution
+//! finding.
 
-/// Options that tune the shell analyser.
+mod ast;
+mod dollar;
+mod expand;
+mod fs_rules;
+mod lexer;
+mod parser;
+mod paths;
+mod remote;
+mod sql;
+mod sql_client;
+mod state;
+mod tool_rules;
+mod walker;
+mod wrappers;
+
+#[cfg(test)]
+mod tests_benign;
+#[cfg(test)]
+mod tests_destructive;
+#[cfg(test)]
+mod tests_matrix;
+#[cfg(test)]
+mod tests_robustness;
+
+use expand::Arg;
+
+/// Combined nesting budget for parsing and analysis (subshells,
+/// substitutions, `bash -c`, `eval`, …). Beyond it the command is reported
+/// as `shell.too_complex`.
+pub(crate) const MAX_DEPTH: usize = 32;
+const MAX_FINDINGS: usize = 64;
+const MAX_DESCRIPTION_CHARS: usize = 120;
+
+/// Context for `analyze_command`.
+#[derive(Debug, Clone)]
 pub struct ShellOptions {
-    /// Working directory the command runs in, when known.
+    /// Working directory; absolute paths outside it are "outside the working dir".
     pub cwd: Option<String>,
     /// Branches that must not be force-pushed or deleted.
     pub protected_branches: Vec<String>,
-    /// Extra patterns that mark a command as destructive.
+    /// Policy-file patterns, matched against each simple command's argv
+    /// joined by ' ' after unwrapping.
     pub extra_patterns: Vec<regex::Regex>,
 }
 
 impl Default for ShellOptions {
     fn default() -> Self {
-        Self {
+        ShellOptions {
             cwd: None,
             protected_branches: ["main", "master", "production", "release"]
-                .iter()
-                .map(|b| (*b).to_string())
+                .into_iter()
+                .map(String::from)
                 .collect(),
             extra_patterns: Vec::new(),
         }
     }
 }
 
-/// How bad a finding is.
+/// How the gate words the reason.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum Severity {
-    /// Destroys data or system state.
     Destructive,
-    /// Downloads and runs remote code.
     RemoteExec,
 }
 
-/// One problem found in a command.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ShellFinding {
-    /// Stable rule identifier, e.g. `shell.rm_root`.
+    /// Stable rule id, e.g. `shell.rm_recursive_root` or `sql.drop`.
     pub rule: &'static str,
-    /// Finding category.
     pub severity: Severity,
-    /// Whether the finding is critical (irreversible, system-wide).
+    /// Irreversible system-wide damage (`rm -rf /`, `mkfs`, disk writes, fork bombs).
     pub risk_critical: bool,
-    /// Human-readable description.
+    /// What was seen, at most ~120 characters.
     pub description: String,
 }
 
-/// Analyses a shell command (stub: flags only the literal `rm -rf /`).
-pub fn analyze_command(command: &str, opts: &ShellOptions) -> Vec<ShellFinding> {
-    let mut findings = Vec::new();
-    if command.trim() == "rm -rf /" {
-        findings.push(ShellFinding {
-            rule: "shell.rm_root",
-            severity: Severity::Destructive,
-            risk_critical: true,
-            description: "recursive deletion of the root directory".to_string(),
-        });
-    }
-    for pattern in &opts.extra_patterns {
-        if pattern.is_match(command) {
-            findings.push(ShellFinding {
-                rule: "shell.extra_pattern",
-                severity: Severity::Destructive,
-                risk_critical: false,
-                description: format!("command matches destructive pattern '{}'", pattern.as_str()),
-            });
+impl ShellFinding {
+    pub(crate) fn new(
+        rule: &'static str,
+        severity: Severity,
+        risk_critical: bool,
+        description: impl AsRef<str>,
+    ) -> Self {
+        ShellFinding {
+            rule,
+            severity,
+            risk_critical,
+            description: shorten(description.as_ref()),
         }
     }
+
+    pub(crate) fn destructive(
+        rule: &'static str,
+        risk_critical: bool,
+        description: impl AsRef<str>,
+    ) -> Self {
+        Self::new(rule, Severity::Destructive, risk_critical, description)
+    }
+}
+
+/// Single-line, whitespace-collapsed, truncated with an ellipsis.
+fn shorten(text: &str) -> String {
+    let mut out = String::new();
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.chars().count() > MAX_DESCRIPTION_CHARS {
+        out = out.chars().take(MAX_DESCRIPTION_CHARS - 1).collect();
+        out.push('…');
+    }
+    out
+}
+
+/// What a rule sees: one unwrapped simple command.
+pub(crate) struct RuleCtx<'a> {
+    /// Command name without its directory.
+    pub name: &'a str,
+    pub args: &'a [Arg<'a>],
+    /// More arguments are appended at run time (`xargs`).
+    pub appended: bool,
+    pub opts: &'a ShellOptions,
+    /// Directory the script `cd`-ed into, for relative paths (may itself be
+    /// relative or `~`-based).
+    pub base: Option<&'a str>,
+    /// The whole unwrapped command, for descriptions.
+    pub cmd: &'a [Arg<'a>],
+}
+
+impl RuleCtx<'_> {
+    pub(crate) fn cwd(&self) -> Option<&str> {
+        self.opts.cwd.as_deref()
+    }
+
+    pub(crate) fn flag(&self, out: &mut Vec<ShellFinding>, rule: &'static str, critical: bool) {
+        out.push(ShellFinding::destructive(
+            rule,
+            critical,
+            wrappers::join(self.cmd),
+        ));
+    }
+}
+
+/// Parses `command` as a POSIX-ish shell and returns every destructive finding (empty = benign).
+pub fn analyze_command(command: &str, opts: &ShellOptions) -> Vec<ShellFinding> {
+    let mut walker = walker::Walker::new(opts);
+    walker.run_text(command, 0);
+    walker.finish()
+}
+
+/// Analyses a SQL text (context.query, or the SQL inside psql -c / mysql -e / sqlite3 DB '…').
+pub fn analyze_sql(sql: &str) -> Vec<ShellFinding> {
+    let mut findings = sql::analyze(sql);
+    dedup(&mut findings);
     findings
 }
 
-/// Analyses SQL text (stub: flags text starting with `DROP`).
-pub fn analyze_sql(sql: &str) -> Vec<ShellFinding> {
-    if sql.trim_start().to_ascii_uppercase().starts_with("DROP") {
-        vec![ShellFinding {
-            rule: "sql.drop",
-            severity: Severity::Destructive,
-            risk_critical: true,
-            description: "SQL DROP statement".to_string(),
-        }]
-    } else {
-        Vec::new()
+fn dedup(findings: &mut Vec<ShellFinding>) {
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| seen.insert((f.rule, f.description.clone())));
+    findings.truncate(MAX_FINDINGS);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_rm_rf_root() {
+        let findings = analyze_command("rm -rf /", &Default::default());
+        assert!(!findings.is_empty());
+        assert_eq!(findings[0].severity, Severity::Destructive);
+        assert!(findings[0].risk_critical);
+        assert!(findings[0].description.contains("rm"), "{findings:?}");
+        assert_eq!(findings[0].rule, "shell.rm_recursive_root");
+    }
+
+    #[test]
+    fn descriptions_are_short_single_lines() {
+        let long = format!("rm -rf / {}", "x".repeat(500));
+        let f = analyze_command(&long, &ShellOptions::default());
+        assert!(f[0].description.chars().count() <= MAX_DESCRIPTION_CHARS);
+        assert!(f[0].description.ends_with('…'));
+        assert_eq!(shorten("a\n  b\tc"), "a b c");
+    }
+
+    #[test]
+    fn extra_patterns_match_unwrapped_argv() {
+        let opts = ShellOptions {
+            extra_patterns: vec![regex::Regex::new(r"^systemctl stop ").unwrap()],
+            ..ShellOptions::default()
+        };
+        for cmd in [
+            "systemctl stop nginx",
+            "sudo systemctl stop nginx",
+            "bash -c 'systemctl \"stop\" db'",
+        ] {
+            let f = analyze_command(cmd, &opts);
+            assert_eq!(f.len(), 1, "{cmd}");
+            assert_eq!(f[0].rule, "policy.extra_pattern");
+            assert_eq!(f[0].severity, Severity::Destructive);
+        }
+        assert!(analyze_command("systemctl status nginx", &opts).is_empty());
+    }
+
+    #[test]
+    fn cwd_changes_outside_verdicts() {
+        let opts = ShellOptions {
+            cwd: Some("/home/u/proj".into()),
+            ..ShellOptions::default()
+        };
+        assert!(analyze_command("rm -rf /home/u/proj/build", &opts).is_empty());
+        assert!(analyze_command("rm -rf build ../proj/dist", &opts).is_empty());
+        let f = analyze_command("rm -rf /home/u/other", &opts);
+        assert_eq!(f[0].rule, "shell.rm_recursive_outside_cwd");
+        let f = analyze_command("rm -rf ../..", &opts);
+        assert_eq!(f[0].rule, "shell.rm_recursive_system");
+    }
+
+    #[test]
+    fn severity_serializes_as_name() {
+        let f = ShellFinding::destructive("x", false, "y");
+        let Severity::Destructive = f.severity else {
+            panic!()
+        };
+        let s = format!("{:?}", Severity::RemoteExec);
+        assert_eq!(s, "RemoteExec");
     }
 }
