@@ -111,8 +111,8 @@ cpu_ms() {
   stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
   stat=${stat##*) }
   # shellcheck disable=SC2086
-  set -- $stat # field 3 (state) is now $1: utime (14) is $12, stime (15) is $13
-  echo $((($12 + $13) * 1000 / CLK_TCK))
+  set -- $stat # field 3 (state) is now $1: utime (14) is ${12}, stime (15) is ${13}
+  echo $(((${12} + ${13}) * 1000 / CLK_TCK))
 }
 
 # bench_run "name:pid ..." CMD... : runs CMD (which prints one JSON line) and
@@ -252,7 +252,8 @@ warden_offline() { # the CLI with the same settings as the server, run in the te
 }
 redact_stdin() { warden_offline redact <"$LOG_FILE" >/dev/null; }
 redact_file() { warden_offline redact "$LOG_FILE" >/dev/null; }
-grep_count() { grep -c -E 'password|token|secret|key' "$LOG_FILE" >/dev/null || true; }
+# Not `> /dev/null`: GNU grep notices /dev/null output and stops at the first match.
+grep_count() { grep -c -E 'password|token|secret|key' "$LOG_FILE" >"$WORK/grep.count" || true; }
 mbps() { awk -v b="$LOG_BYTES" -v ms="$1" 'BEGIN { printf "%.1f", (ms > 0 ? b / 1e6 / (ms / 1000) : 0) }'; }
 
 log "redaction: warden redact < file (best of 3)"

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use async_nats::jetstream::consumer::PullConsumer;
 use async_nats::jetstream::{AckKind, Context, Message};
 use async_nats::HeaderMap;
-use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use super::dlq::{self, DeadLetter, ErrorInfo};
@@ -39,37 +38,12 @@ pub async fn start_log_pipeline(
     shutdown: CancellationToken,
 ) -> Result<impl std::future::Future<Output = ()>, String> {
     let in_flight = settings.in_flight.max(1);
-    let consumer = streams::durable_consumer(
-        &js,
-        LOGS_RAW_STREAM,
-        LOG_CONSUMER,
-        i64::try_from(in_flight * 4).unwrap_or(i64::MAX),
-    )
-    .await?;
-    let messages = consumer
-        .stream()
-        .max_messages_per_batch(in_flight)
-        .messages()
-        .await
-        .map_err(|e| format!("cannot read {LOGS_RAW_STREAM}: {e}"))?;
+    let (consumer, messages) = streams::open(&js, LOGS_RAW_STREAM, LOG_CONSUMER, in_flight).await?;
     let lag = report_lag(consumer, Arc::clone(&warden), shutdown.clone());
-    let work = async move {
-        messages
-            .take_until(shutdown.cancelled_owned())
-            .for_each_concurrent(in_flight, |message| {
-                let (js, warden) = (js.clone(), Arc::clone(&warden));
-                async move {
-                    match message {
-                        Ok(message) => process(&js, &warden, message).await,
-                        Err(e) => {
-                            tracing::warn!(cause = %e, "log pipeline fetch error");
-                            tokio::time::sleep(Duration::from_millis(200)).await;
-                        }
-                    }
-                }
-            })
-            .await
-    };
+    let work = streams::process_concurrently(messages, in_flight, shutdown, move |message| {
+        let (js, warden) = (js.clone(), Arc::clone(&warden));
+        async move { process(&js, &warden, message).await }
+    });
     // The lag reporter ends with `shutdown`, like the pipeline.
     Ok(async move {
         futures::join!(work, lag);

@@ -6,10 +6,8 @@
 //! `safety.dlq.spend` and are acked.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_nats::jetstream::{AckKind, Context, Message};
-use futures::StreamExt;
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
@@ -36,32 +34,16 @@ pub async fn start_spend_stream(
     warden: Arc<Warden>,
     shutdown: CancellationToken,
 ) -> Result<impl std::future::Future<Output = ()>, String> {
-    let consumer =
-        streams::durable_consumer(&js, SPEND_STREAM, SPEND_CONSUMER, (IN_FLIGHT * 4) as i64)
-            .await?;
-    let messages = consumer
-        .stream()
-        .max_messages_per_batch(IN_FLIGHT)
-        .messages()
-        .await
-        .map_err(|e| format!("cannot read {SPEND_STREAM}: {e}"))?;
-    Ok(async move {
-        messages
-            .take_until(shutdown.cancelled_owned())
-            .for_each_concurrent(IN_FLIGHT, |message| {
-                let (js, warden) = (js.clone(), Arc::clone(&warden));
-                async move {
-                    match message {
-                        Ok(message) => process(&js, &warden, message).await,
-                        Err(e) => {
-                            tracing::warn!(cause = %e, "spend stream fetch error");
-                            tokio::time::sleep(Duration::from_millis(200)).await;
-                        }
-                    }
-                }
-            })
-            .await
-    })
+    let (_, messages) = streams::open(&js, SPEND_STREAM, SPEND_CONSUMER, IN_FLIGHT).await?;
+    Ok(streams::process_concurrently(
+        messages,
+        IN_FLIGHT,
+        shutdown,
+        move |message| {
+            let (js, warden) = (js.clone(), Arc::clone(&warden));
+            async move { process(&js, &warden, message).await }
+        },
+    ))
 }
 
 async fn process(js: &Context, warden: &Warden, message: Message) {

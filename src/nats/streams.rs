@@ -5,6 +5,10 @@ use std::time::Duration;
 use async_nats::jetstream::consumer::{pull, AckPolicy, PullConsumer};
 use async_nats::jetstream::stream::{Config as StreamConfig, StorageType, Stream};
 use async_nats::jetstream::Context;
+use async_nats::jetstream::Message;
+use futures::future::Either;
+use futures::StreamExt;
+use tokio_util::sync::CancellationToken;
 
 pub const AUDIT_STREAM: &str = "SAFETY_AUDIT";
 pub const LOGS_RAW_STREAM: &str = "LOGS_RAW";
@@ -59,9 +63,51 @@ async fn ensure_stream(js: &Context, name: &str, subjects: &str) -> Result<Strea
     .map_err(|e| format!("cannot create JetStream stream {name}: {e}"))
 }
 
+/// Opens the durable consumer and its message stream, pulling `in_flight`
+/// messages per batch (and allowing four times that unacked).
+pub async fn open(
+    js: &Context,
+    stream: &str,
+    durable: &str,
+    in_flight: usize,
+) -> Result<(PullConsumer, pull::Stream), String> {
+    let max_ack_pending = i64::try_from(in_flight.saturating_mul(4)).unwrap_or(i64::MAX);
+    let consumer = durable_consumer(js, stream, durable, max_ack_pending).await?;
+    let messages = consumer
+        .stream()
+        .max_messages_per_batch(in_flight)
+        .messages()
+        .await
+        .map_err(|e| format!("cannot read {stream}: {e}"))?;
+    Ok((consumer, messages))
+}
+
+/// Runs `handle` on each message, `in_flight` at a time, until `shutdown`;
+/// then lets the messages already started finish.
+pub async fn process_concurrently<F, Fut>(
+    messages: pull::Stream,
+    in_flight: usize,
+    shutdown: CancellationToken,
+    handle: F,
+) where
+    F: Fn(Message) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    messages
+        .take_until(shutdown.cancelled_owned())
+        .for_each_concurrent(in_flight, |message| match message {
+            Ok(message) => Either::Left(handle(message)),
+            Err(e) => Either::Right(async move {
+                tracing::warn!(cause = %e, "JetStream fetch error");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }),
+        })
+        .await
+}
+
 /// The durable pull consumer `durable` on `stream`: explicit acks, bounded
 /// redeliveries with backoff, many messages in flight.
-pub async fn durable_consumer(
+async fn durable_consumer(
     js: &Context,
     stream: &str,
     durable: &str,

@@ -161,16 +161,8 @@ impl Warden {
         let started = Instant::now();
         let result = self.budgets.set_limit(run_id, limit).await;
         self.count("set_limit", started, &result);
-        let status = result?;
-        let mut event = BudgetEvent::new(
-            BudgetEventKind::LimitChanged,
-            surface.as_str(),
-            run_id,
-            Some(&status),
-        );
-        event.actor = Some(actor);
-        self.publish_audit(&event).await;
-        Ok(status)
+        self.audit_admin(BudgetEventKind::LimitChanged, actor, surface, result?)
+            .await
     }
 
     /// Admin: closes a tripped breaker, audited with who did it.
@@ -183,13 +175,18 @@ impl Warden {
         let started = Instant::now();
         let result = self.budgets.reset(run_id).await;
         self.count("reset", started, &result);
-        let status = result?;
-        let mut event = BudgetEvent::new(
-            BudgetEventKind::Reset,
-            surface.as_str(),
-            run_id,
-            Some(&status),
-        );
+        self.audit_admin(BudgetEventKind::Reset, actor, surface, result?)
+            .await
+    }
+
+    async fn audit_admin(
+        &self,
+        kind: BudgetEventKind,
+        actor: &str,
+        surface: Surface,
+        status: BudgetStatus,
+    ) -> Result<BudgetStatus, ApiError> {
+        let mut event = BudgetEvent::new(kind, surface.as_str(), &status.run_id, Some(&status));
         event.actor = Some(actor);
         self.publish_audit(&event).await;
         Ok(status)

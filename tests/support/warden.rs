@@ -40,7 +40,7 @@ impl WardenProcess {
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("WARDEN_HTTP_ADDR", format!("127.0.0.1:{}", self.port))
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "error")
             .envs(&self.env)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
