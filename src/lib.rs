@@ -18,6 +18,7 @@
 //! - [`nats`]: the NATS adapter: request/reply, JetStream streams, pipelines, DLQ.
 //! - [`metrics`]: the Prometheus registry and every metric.
 //! - [`policy_source`]: loading and hot-reloading the policy file.
+//! - [`stream_io`]: CLI streaming: flush output right before input would block.
 //! - [`server`]: `warden serve`, wiring everything together with graceful shutdown.
 
 pub mod audit;
@@ -33,3 +34,4 @@ pub mod policy_source;
 pub mod redact;
 pub mod server;
 pub mod service;
+pub mod stream_io;

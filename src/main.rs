@@ -1,7 +1,7 @@
 //! The `warden` binary: parse the command line, load config, run, map errors
 //! to exit codes. Everything else lives in the library.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -15,6 +15,7 @@ use warden::config::{Config, LogFormat, StoreKind};
 use warden::metrics::Metrics;
 use warden::server;
 use warden::service::{Operation, Surface, Warden};
+use warden::stream_io::flush_when_idle;
 
 #[derive(Parser)]
 #[command(
@@ -252,10 +253,10 @@ fn redact(
     file: Option<std::path::PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     env_vars.extend(warden.redact_env_names().iter().cloned());
-    let input: Box<dyn BufRead> = match &file {
-        Some(path) => Box::new(std::io::BufReader::new(
+    let input: Box<dyn std::io::Read> = match &file {
+        Some(path) => Box::new(
             std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
-        )),
+        ),
         None => Box::new(std::io::stdin().lock()),
     };
     if json {
@@ -269,12 +270,11 @@ fn redact(
         println!("{answer}");
         return Ok(ExitCode::SUCCESS);
     }
-    let line_by_line = file.is_none() && !std::io::stdin().is_terminal();
-    let stdout = std::io::stdout().lock();
-    let output = std::io::BufWriter::with_capacity(64 * 1024, stdout);
+    let stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let (input, output) = flush_when_idle(input, stdout);
     warden
         .redactor()
-        .redact_stream(input, output, &env_vars, line_by_line)
+        .redact_stream(input, output, &env_vars, false)
         .context("redacting")?;
     Ok(ExitCode::SUCCESS)
 }

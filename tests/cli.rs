@@ -216,3 +216,43 @@ fn redact_streams_a_large_input_in_constant_memory() {
         peak
     );
 }
+
+#[test]
+fn redact_shows_each_piped_line_before_the_next_arrives() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_warden"))
+        .arg("redact")
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("warden runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for _ in 0..2 {
+            let mut line = String::new();
+            if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            let _ = tx.send(line);
+        }
+    });
+    for (input, want) in [
+        (
+            "password=hunter2hunter2 first\n",
+            "password=[REDACTED:PASSWORD] first\n",
+        ),
+        ("second line\n", "second line\n"),
+    ] {
+        stdin.write_all(input.as_bytes()).expect("write");
+        stdin.flush().expect("flush");
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .expect("line shown while stdin stays open");
+        assert_eq!(line, want);
+    }
+    drop(stdin);
+    assert!(child.wait().expect("exit").success());
+}

@@ -4,16 +4,22 @@
 use async_nats::jetstream::Context;
 use async_nats::Client;
 use std::sync::Arc;
+use tokio::sync::Semaphore;
 use tokio_util::task::TaskTracker;
 
 use crate::audit::{EventSink, AUDIT_SUBJECT_PREFIX};
 use crate::metrics::Metrics;
+
+/// Audit acks awaited in the background at once; beyond this, publishing
+/// waits, so a JetStream that falls behind slows warden instead of piling up tasks.
+const MAX_PENDING_ACKS: usize = 4096;
 
 pub struct NatsSink {
     client: Client,
     jetstream: Context,
     metrics: Arc<Metrics>,
     acks: TaskTracker,
+    pending: Arc<Semaphore>,
 }
 
 impl NatsSink {
@@ -23,6 +29,7 @@ impl NatsSink {
             client,
             metrics,
             acks,
+            pending: Arc::new(Semaphore::new(MAX_PENDING_ACKS)),
         }
     }
 }
@@ -34,7 +41,11 @@ impl EventSink for NatsSink {
             match self.jetstream.publish(subject, payload.into()).await {
                 Ok(ack) => {
                     let metrics = Arc::clone(&self.metrics);
+                    let Ok(permit) = Arc::clone(&self.pending).acquire_owned().await else {
+                        return;
+                    };
                     self.acks.spawn(async move {
+                        let _permit = permit;
                         if let Err(e) = ack.await {
                             metrics.audit_publish_failures.inc();
                             tracing::warn!(cause = %e, "audit event was not stored");

@@ -30,7 +30,7 @@ mod tests;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use serde::Serialize;
 
@@ -70,6 +70,10 @@ impl fmt::Debug for RedactorConfig {
 #[derive(Clone)]
 pub struct Redactor {
     engine: Arc<Engine>,
+    /// The last compiled name set. Callers pass the same configured names on
+    /// almost every call, and compiling the automaton costs far more than the
+    /// redaction of one log line, so one remembered entry is enough.
+    names: Arc<RwLock<Option<(Vec<String>, Arc<NameSet>)>>>,
 }
 
 impl fmt::Debug for Redactor {
@@ -123,7 +127,26 @@ impl Redactor {
     pub fn new(cfg: RedactorConfig) -> Self {
         Self {
             engine: Arc::new(Engine::new(&cfg.env_values, cfg.hmac_key.as_deref())),
+            names: Arc::new(RwLock::new(None)),
         }
+    }
+
+    /// The compiled set for `names`, reused while callers keep passing the same list.
+    fn name_set(&self, names: &[String]) -> Arc<NameSet> {
+        if let Some((cached, set)) = self
+            .names
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            if cached.as_slice() == names {
+                return Arc::clone(set);
+            }
+        }
+        let set = Arc::new(NameSet::new(names));
+        *self.names.write().unwrap_or_else(|p| p.into_inner()) =
+            Some((names.to_vec(), Arc::clone(&set)));
+        set
     }
 
     /// Redacts every secret the built-in rules and the env-value snapshot find.
@@ -134,8 +157,8 @@ impl Redactor {
     /// Like [`redact`](Self::redact), and also treats `NAME=value`, `NAME: value` and
     /// `"NAME": "value"` assignments of these names as secrets of kind `NAME`.
     pub fn redact_env_vars<'a>(&self, text: &'a str, names: &[String]) -> Redacted<'a> {
-        let names = NameSet::new(names);
-        self.redact_with(text, (!names.is_empty()).then_some(&names))
+        let names = self.name_set(names);
+        self.redact_with(text, (!names.is_empty()).then_some(&*names))
     }
 
     /// Redacts every string value of a JSON document in place (keys are kept; a value
@@ -146,7 +169,7 @@ impl Redactor {
         value: &mut serde_json::Value,
         names: &[String],
     ) -> Vec<Finding> {
-        let names = NameSet::new(names);
+        let names = self.name_set(names);
         let mut findings = Vec::new();
         json::redact_value(self, value, &names, &mut findings);
         findings
@@ -164,7 +187,7 @@ impl Redactor {
         names: &[String],
         flush_each_line: bool,
     ) -> std::io::Result<StreamStats> {
-        stream::run(self, input, output, &NameSet::new(names), flush_each_line)
+        stream::run(self, input, output, &self.name_set(names), flush_each_line)
     }
 
     pub(crate) fn engine(&self) -> &Engine {
