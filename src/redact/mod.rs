@@ -73,8 +73,11 @@ pub struct Redactor {
     /// The last compiled name set. Callers pass the same configured names on
     /// almost every call, and compiling the automaton costs far more than the
     /// redaction of one log line, so one remembered entry is enough.
-    names: Arc<RwLock<Option<(Vec<String>, Arc<NameSet>)>>>,
+    names: Arc<RwLock<Option<CompiledNames>>>,
 }
+
+/// A name list and the automaton compiled from it.
+type CompiledNames = (Vec<String>, Arc<NameSet>);
 
 impl fmt::Debug for Redactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
