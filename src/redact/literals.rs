@@ -118,18 +118,37 @@ impl EnvValues {
 }
 
 /// Variable names whose `NAME=value` / `NAME: value` / `"NAME": "value"` assignments
-/// are secrets of kind `NAME` (names match ASCII case-insensitively, as whole words).
+/// are secrets of kind `NAME`, as whole words. In free text a name matches as
+/// given, all upper case or all lower case (`OPENAI_API_KEY`, `openai_api_key`):
+/// a case-sensitive automaton keeps its SIMD prefilter, which a case-insensitive
+/// one loses (that scan was a third of the CLI's time). JSON keys match in any case.
 pub struct NameSet {
     set: Option<LiteralSet>,
     names: Vec<String>,
+    /// Pattern index → index into `names` (each name has up to three spellings).
+    owner: Vec<usize>,
 }
 
 impl NameSet {
     pub(crate) fn new(names: &[String]) -> Self {
         let names: Vec<String> = names.iter().filter(|n| !n.is_empty()).cloned().collect();
-        let set = (!names.is_empty())
-            .then(|| LiteralSet::new(names.iter().map(|n| n.as_bytes().to_vec()).collect(), true));
-        Self { set, names }
+        let mut pats: Vec<Vec<u8>> = Vec::new();
+        let mut owner = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            for spelling in [
+                name.clone(),
+                name.to_ascii_uppercase(),
+                name.to_ascii_lowercase(),
+            ] {
+                let bytes = spelling.into_bytes();
+                if !pats.contains(&bytes) {
+                    pats.push(bytes);
+                    owner.push(i);
+                }
+            }
+        }
+        let set = (!pats.is_empty()).then(|| LiteralSet::new(pats, false));
+        Self { set, names, owner }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -161,7 +180,7 @@ impl NameSet {
             };
             pos = b;
             if check_value(Check::NotPlaceholder(1), &hay[a..b], &[]) {
-                let kind = Cow::Owned(self.names[i].clone());
+                let kind = Cow::Owned(self.names[self.owner[i]].clone());
                 out.push(Candidate::new(a, b, kind, prio::NAMED_ENV, u16::MAX - 1).with_ctx(s));
             }
         }
@@ -180,5 +199,33 @@ pub(crate) fn check_value(check: Check, v: &[u8], key: &[u8]) -> bool {
             !is_dir && !value::is_placeholder(v) && !v.starts_with(b"-")
         }
         Check::BasicCredential => value::is_basic_credential(v),
+    }
+}
+
+#[cfg(test)]
+mod name_spelling_tests {
+    use super::NameSet;
+
+    fn kinds(names: &NameSet, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        names.find(text.as_bytes(), &mut out);
+        out.into_iter().map(|c| c.kind.to_string()).collect()
+    }
+
+    #[test]
+    fn names_match_as_given_upper_and_lower_case() {
+        let names = NameSet::new(&["Db_Secret".to_string()]);
+        for text in [
+            "Db_Secret=abcdef123456",
+            "DB_SECRET=abcdef123456",
+            "db_secret: abcdef123456",
+        ] {
+            assert_eq!(kinds(&names, text), vec!["Db_Secret"], "{text}");
+        }
+        assert!(kinds(&names, "dB_sEcReT=abcdef123456").is_empty());
+        assert!(
+            kinds(&names, "MY_DB_SECRET=abcdef123456").is_empty(),
+            "whole words only"
+        );
     }
 }
