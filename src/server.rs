@@ -137,8 +137,9 @@ pub async fn run(
         );
     }
     let router = http::router(state, config.max_body_bytes);
-    let addr = listener.local_addr().ok();
-    tracing::info!(addr = ?addr, "warden serving");
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "warden serving");
+    }
     let grace = config.shutdown_grace;
     let http_result = tokio::select! {
         result = http::serve(listener, router, shutdown.clone()) => result,
