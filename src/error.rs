@@ -18,6 +18,8 @@ pub enum ErrorCode {
     InvalidPolicy,
     BudgetNotFound,
     BudgetConflict,
+    ApprovalNotFound,
+    ApprovalConflict,
     Unauthorized,
     Forbidden,
     NotFound,
@@ -40,6 +42,8 @@ impl ErrorCode {
             Self::InvalidPolicy => "invalid_policy",
             Self::BudgetNotFound => "budget_not_found",
             Self::BudgetConflict => "budget_conflict",
+            Self::ApprovalNotFound => "approval_not_found",
+            Self::ApprovalConflict => "approval_conflict",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
@@ -57,8 +61,8 @@ impl ErrorCode {
             Self::MalformedJson | Self::InvalidRequest => 400,
             Self::Unauthorized => 401,
             Self::Forbidden => 403,
-            Self::BudgetNotFound | Self::NotFound => 404,
-            Self::BudgetConflict => 409,
+            Self::BudgetNotFound | Self::ApprovalNotFound | Self::NotFound => 404,
+            Self::BudgetConflict | Self::ApprovalConflict => 409,
             Self::PayloadTooLarge => 413,
             Self::UnknownAction
             | Self::MissingField
@@ -168,6 +172,19 @@ fn without_values(message: &str) -> String {
         }
     }
     out
+}
+
+impl From<crate::approval::ApprovalError> for ApiError {
+    fn from(err: crate::approval::ApprovalError) -> Self {
+        use crate::approval::ApprovalError;
+        let code = match &err {
+            ApprovalError::NotFound(_) => ErrorCode::ApprovalNotFound,
+            ApprovalError::AlreadyDecided { .. } => ErrorCode::ApprovalConflict,
+            ApprovalError::SelfApproval => ErrorCode::Forbidden,
+            ApprovalError::Unavailable(_) => ErrorCode::StoreUnavailable,
+        };
+        ApiError::new(code, err.to_string())
+    }
 }
 
 impl From<PolicyError> for ApiError {

@@ -11,6 +11,7 @@
 //! - [`policy`]: the policy gate: actions, shell and SQL analysis, network allowlist. No I/O.
 //! - [`redact`]: the redactor: secret rules, prefilter, env values, streaming. No I/O.
 //! - [`budget`]: exact money, the budget tracker, Redis and in-memory stores.
+//! - [`approval`]: pending human approvals and who decided them (Redis or memory).
 //! - [`audit`]: audit events and alerts, and the sink they are published through.
 //! - [`service`]: the operations every surface serves, with shared request/response/error types.
 //! - [`error`]: the one error type and its code → HTTP status table.
@@ -21,6 +22,7 @@
 //! - [`stream_io`]: CLI streaming: flush output right before input would block.
 //! - [`server`]: `warden serve`, wiring everything together with graceful shutdown.
 
+pub mod approval;
 pub mod audit;
 pub mod auth;
 pub mod budget;

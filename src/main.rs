@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
+use warden::approval::MemoryApprovals;
 use warden::audit::NullSink;
 use warden::budget::MemoryStore;
 use warden::config::{Config, LogFormat, StoreKind};
@@ -177,14 +178,19 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
 
 /// A service without NATS, for the one-shot commands (events are not published).
 async fn offline_warden(config: &Config, needs_store: bool) -> anyhow::Result<Warden> {
-    let store = if needs_store {
+    let budgets = if needs_store {
         server::open_store(config).await?
     } else {
         Arc::new(MemoryStore::new())
     };
+    // Approvals asked for from the CLI live only as long as the command.
+    let stores = server::Stores {
+        budgets,
+        approvals: Arc::new(MemoryApprovals::new()),
+    };
     Ok(server::build_warden(
         config,
-        store,
+        stores,
         Arc::new(NullSink),
         Arc::new(Metrics::new()),
     )?)
@@ -210,7 +216,7 @@ async fn check_one(
     let body = serde_json::json!({ "action": action, "context": ctx }).to_string();
     print_answer(
         warden
-            .handle(Operation::Check, body.as_bytes(), Surface::Cli)
+            .handle(Operation::Check, body.as_bytes(), Surface::Cli, "cli")
             .await,
     )
 }
@@ -226,7 +232,7 @@ async fn check_lines(warden: &Warden) -> anyhow::Result<ExitCode> {
             continue;
         }
         let answer = match warden
-            .handle(Operation::Check, line.as_bytes(), Surface::Cli)
+            .handle(Operation::Check, line.as_bytes(), Surface::Cli, "cli")
             .await
         {
             Ok(json) => json,
@@ -303,7 +309,7 @@ async fn budget(warden: &Warden, op: BudgetOp) -> anyhow::Result<ExitCode> {
     };
     print_answer(
         warden
-            .handle(operation, body.to_string().as_bytes(), Surface::Cli)
+            .handle(operation, body.to_string().as_bytes(), Surface::Cli, "cli")
             .await,
     )
 }

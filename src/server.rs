@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::approval::{ApprovalStore, MemoryApprovals, RedisApprovals};
 use crate::audit::EventSink;
 use crate::budget::{BudgetStore, BudgetTracker, MemoryStore, RedisStore};
 use crate::config::{Config, StoreKind};
@@ -39,10 +40,28 @@ pub async fn open_store(config: &Config) -> Result<Arc<dyn BudgetStore>, ServeEr
     })
 }
 
+/// Opens the approval store next to the budget store (same Redis, or memory).
+pub async fn open_approvals(config: &Config) -> Result<Arc<dyn ApprovalStore>, ServeError> {
+    Ok(match config.store {
+        StoreKind::Memory => Arc::new(MemoryApprovals::new()),
+        StoreKind::Redis => Arc::new(
+            RedisApprovals::connect(&config.redis_url)
+                .await
+                .map_err(|e| ServeError::Startup(format!("approval store: {e}")))?,
+        ),
+    })
+}
+
+/// The stores a service needs.
+pub struct Stores {
+    pub budgets: Arc<dyn BudgetStore>,
+    pub approvals: Arc<dyn ApprovalStore>,
+}
+
 /// Builds the service core shared by every surface.
 pub fn build_warden(
     config: &Config,
-    store: Arc<dyn BudgetStore>,
+    stores: Stores,
     events: Arc<dyn EventSink>,
     metrics: Arc<Metrics>,
 ) -> Result<Warden, ServeError> {
@@ -51,13 +70,14 @@ pub fn build_warden(
         hmac_key: config.redact_hmac_key.clone(),
         env_values: config.redact_env_values.clone(),
     });
-    let budgets = BudgetTracker::new(store, config.budget.clone())
+    let budgets = BudgetTracker::new(stores.budgets, config.budget.clone())
         .map_err(|e| ServeError::Startup(format!("budget settings: {e}")))?;
     Ok(Warden::new(
         gate,
         redactor,
         config.redact_env_names.clone(),
         budgets,
+        stores.approvals,
         events,
         metrics,
     ))
@@ -78,7 +98,10 @@ pub async fn run(
     nats::streams::ensure_streams(&js)
         .await
         .map_err(ServeError::Startup)?;
-    let store = open_store(&config).await?;
+    let stores = Stores {
+        budgets: open_store(&config).await?,
+        approvals: open_approvals(&config).await?,
+    };
 
     let background = TaskTracker::new();
     let sink = Arc::new(NatsSink::new(
@@ -86,7 +109,7 @@ pub async fn run(
         Arc::clone(&metrics),
         background.clone(),
     ));
-    let warden = Arc::new(build_warden(&config, store, sink, Arc::clone(&metrics))?);
+    let warden = Arc::new(build_warden(&config, stores, sink, Arc::clone(&metrics))?);
 
     // Workers stop on `stop_work`; the HTTP server on `shutdown` directly.
     let stop_work = shutdown.child_token();

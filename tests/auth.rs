@@ -265,3 +265,168 @@ fn bad_configuration_stops_start_up_with_one_line_naming_the_variable() {
         }
     }
 }
+
+const ADMIN_2: &str = "second-admin-token-0002";
+
+async fn approval_flow(warden: &WardenProcess) {
+    let post = reqwest::Method::POST;
+    let deploy = r#"{"action": "deploy", "context": {"target": "prod"}}"#;
+    let (status, decision) = call(
+        warden,
+        post.clone(),
+        "/api/v1/safety/check",
+        Some(AGENT),
+        deploy,
+    )
+    .await;
+    assert_eq!(status, 200, "{decision}");
+    assert_eq!(decision["requires_approval"], true);
+    let id = decision["decision_id"]
+        .as_str()
+        .expect("decision id")
+        .to_string();
+    let path = format!("/api/v1/safety/approvals/{id}");
+
+    let (status, pending) = call(warden, reqwest::Method::GET, &path, Some(AGENT), "").await;
+    assert_eq!(status, 200, "{pending}");
+    assert_eq!(pending["status"], "pending");
+    assert_eq!(pending["requested_by"], "agent-1");
+
+    let (status, _) = call(
+        warden,
+        post.clone(),
+        &path,
+        Some(AGENT),
+        r#"{"approved": true}"#,
+    )
+    .await;
+    assert_eq!(status, 403, "an agent token can never approve");
+    let (status, body) = call(
+        warden,
+        post.clone(),
+        &path,
+        Some(ADMIN),
+        r#"{"approved": true}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "approved");
+    assert_eq!(body["decided_by"], "admin-1");
+    let (status, body) = call(
+        warden,
+        post.clone(),
+        &path,
+        Some(ADMIN_2),
+        r#"{"approved": false}"#,
+    )
+    .await;
+    assert_eq!(status, 409, "decided once: {body}");
+    assert_eq!(body["error"]["code"], "approval_conflict");
+
+    // An admin's own request cannot be approved with the same token.
+    let (_, own) = call(
+        warden,
+        post.clone(),
+        "/api/v1/safety/check",
+        Some(ADMIN),
+        deploy,
+    )
+    .await;
+    let own_path = format!(
+        "/api/v1/safety/approvals/{}",
+        own["decision_id"].as_str().expect("decision id")
+    );
+    let (status, body) = call(
+        warden,
+        post.clone(),
+        &own_path,
+        Some(ADMIN),
+        r#"{"approved": true}"#,
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = call(
+        warden,
+        post.clone(),
+        &own_path,
+        Some(ADMIN_2),
+        r#"{"approved": false}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "rejected");
+
+    let unknown = "/api/v1/safety/approvals/01a21572-0000-7000-8000-000000000000";
+    let (status, _) = call(warden, reqwest::Method::GET, unknown, Some(AGENT), "").await;
+    assert_eq!(status, 404);
+    let (status, _) = call(
+        warden,
+        reqwest::Method::GET,
+        "/api/v1/safety/approvals/not-a-uuid",
+        Some(AGENT),
+        "",
+    )
+    .await;
+    assert_eq!(status, 422);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approvals_need_an_admin_other_than_the_requester_in_memory() {
+    let nats = NatsServer::start();
+    let warden = WardenProcess::start(&[
+        ("NATS_URL", &nats.url()),
+        ("WARDEN_STORE", "memory"),
+        ("ENABLE_DEPLOYMENTS", "true"),
+        ("WARDEN_API_TOKENS", AGENT),
+        ("WARDEN_ADMIN_TOKENS", &format!("{ADMIN},{ADMIN_2}")),
+    ]);
+    approval_flow(&warden).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approvals_need_an_admin_other_than_the_requester_in_redis() {
+    let nats = NatsServer::start();
+    let redis = support::redis::RedisServer::spawn();
+    let warden = WardenProcess::start(&[
+        ("NATS_URL", &nats.url()),
+        ("REDIS_URL", &redis.url()),
+        ("ENABLE_DEPLOYMENTS", "true"),
+        ("WARDEN_API_TOKENS", AGENT),
+        ("WARDEN_ADMIN_TOKENS", &format!("{ADMIN},{ADMIN_2}")),
+    ]);
+    approval_flow(&warden).await;
+    // And the audit trail says who asked and who decided.
+    let client = async_nats::connect(nats.url()).await.expect("connect");
+    let js = async_nats::jetstream::new(client);
+    let stream = js.get_stream("SAFETY_AUDIT").await.expect("stream");
+    let consumer = stream
+        .create_consumer(async_nats::jetstream::consumer::pull::Config {
+            filter_subject: "safety.audit.approval".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("consumer");
+    let mut messages = consumer.messages().await.expect("messages");
+    let mut events = Vec::new();
+    while let Ok(Some(Ok(message))) =
+        tokio::time::timeout(Duration::from_secs(2), messages.next()).await
+    {
+        let event: Value = serde_json::from_slice(&message.payload).expect("JSON");
+        events.push((
+            event["event"].as_str().unwrap_or("").to_string(),
+            event["actor"].as_str().unwrap_or("").to_string(),
+        ));
+    }
+    assert!(
+        events.contains(&("requested".into(), "agent-1".into())),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&("approved".into(), "admin-1".into())),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&("rejected".into(), "admin-2".into())),
+        "{events:?}"
+    );
+}

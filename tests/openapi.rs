@@ -222,6 +222,7 @@ fn statuses_and_roles_match_the_contract() {
             ("POST", "/api/v1/safety/budget/create")
                 | ("PATCH", "/api/v1/safety/budget/{run_id}")
                 | ("POST", "/api/v1/safety/budget/{run_id}/reset")
+                | ("POST", "/api/v1/safety/approvals/{decision_id}")
         );
         let want = if admin { "admin" } else { "agent" };
         assert_eq!(roles, vec![want.to_string()], "{what}: role");

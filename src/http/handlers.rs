@@ -9,19 +9,20 @@ use axum::response::{IntoResponse, Response};
 use super::response::json_response;
 use super::{AppState, Caller};
 use crate::error::{ApiError, ErrorCode};
-use crate::service::{parse, Operation, SetLimitRequest, Surface};
+use crate::service::{parse, DecideRequest, Operation, SetLimitRequest, Surface};
 
 /// Runs one operation under the request timeout and maps the result.
 async fn serve_op(
     state: &AppState,
     op: Operation,
+    caller: &Caller,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let body = match body {
         Ok(body) => body,
         Err(rejection) => return body_rejection(&rejection).into_response(),
     };
-    let work = state.warden.handle(op, &body, Surface::Http);
+    let work = state.warden.handle(op, &body, Surface::Http, &caller.name);
     match tokio::time::timeout(state.request_timeout, work).await {
         Ok(Ok(json)) => json_response(StatusCode::OK, json),
         Ok(Err(err)) => err.into_response(),
@@ -41,9 +42,10 @@ macro_rules! post_handler {
     ($name:ident, $op:expr) => {
         pub(super) async fn $name(
             State(state): State<AppState>,
+            Extension(caller): Extension<Caller>,
             body: Result<Bytes, BytesRejection>,
         ) -> Response {
-            serve_op(&state, $op, body).await
+            serve_op(&state, $op, &caller, body).await
         }
     };
 }
@@ -59,10 +61,40 @@ post_handler!(budget_release, Operation::BudgetRelease);
 
 pub(super) async fn budget_get(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(run_id): Path<String>,
 ) -> Response {
     let body = serde_json::json!({ "run_id": run_id }).to_string();
-    serve_op(&state, Operation::BudgetGet, Ok(Bytes::from(body))).await
+    serve_op(&state, Operation::BudgetGet, &caller, Ok(Bytes::from(body))).await
+}
+
+/// `GET /approvals/{decision_id}` (agent): where an approval request stands.
+pub(super) async fn approval_get(
+    State(state): State<AppState>,
+    Path(decision_id): Path<String>,
+) -> Response {
+    respond(&state, state.warden.approval(&decision_id)).await
+}
+
+/// `POST /approvals/{decision_id}` `{"approved": bool}` (admin, never the requester).
+pub(super) async fn approval_decide(
+    State(state): State<AppState>,
+    Path(decision_id): Path<String>,
+    Extension(caller): Extension<Caller>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return body_rejection(&rejection).into_response(),
+    };
+    let work = async {
+        let request: DecideRequest = parse(&body)?;
+        state
+            .warden
+            .decide_approval(&decision_id, request.approved, &caller.name, Surface::Http)
+            .await
+    };
+    respond(&state, work).await
 }
 
 /// `PATCH /budget/{run_id}` `{"limit": …}` (admin): changes a run's limit.

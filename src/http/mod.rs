@@ -64,6 +64,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/safety/budget/{run_id}"),
     ("PATCH", "/api/v1/safety/budget/{run_id}"),
     ("POST", "/api/v1/safety/budget/{run_id}/reset"),
+    ("GET", "/api/v1/safety/approvals/{decision_id}"),
+    ("POST", "/api/v1/safety/approvals/{decision_id}"),
     ("GET", "/api/v1/openapi.json"),
 ];
 
@@ -78,11 +80,13 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/budget/commit", post(budget_commit))
         .route("/budget/release", post(budget_release))
         .route("/budget/{run_id}", get(budget_get))
+        .route("/approvals/{decision_id}", get(approval_get))
         .route_layer(from_fn_with_state(state.clone(), auth::require_agent));
     let admin = Router::new()
         .route("/budget/create", post(budget_create))
         .route("/budget/{run_id}", axum::routing::patch(budget_set_limit))
         .route("/budget/{run_id}/reset", post(budget_reset))
+        .route("/approvals/{decision_id}", post(approval_decide))
         .route_layer(from_fn_with_state(state.clone(), auth::require_admin));
     let mut metrics_route = Router::new().route("/metrics", get(metrics));
     if !state.metrics_public {

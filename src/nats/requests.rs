@@ -88,7 +88,11 @@ async fn serve_subject(
 
 async fn answer(client: &Client, warden: &Warden, op: Operation, message: Message) {
     // A request without a reply subject is still carried out (a spend is a fact).
-    let body = match warden.handle(op, &message.payload, Surface::Nats).await {
+    // NATS permissions, not tokens, decide who may publish here.
+    let body = match warden
+        .handle(op, &message.payload, Surface::Nats, "nats")
+        .await
+    {
         Ok(json) => json,
         Err(err) => err.to_json(),
     };

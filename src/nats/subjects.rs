@@ -18,6 +18,7 @@ pub fn catalogue() -> Vec<String> {
         SPEND_SUBJECTS.to_string(),
         format!("{AUDIT_SUBJECT_PREFIX}.decision"),
         format!("{AUDIT_SUBJECT_PREFIX}.budget"),
+        format!("{AUDIT_SUBJECT_PREFIX}.approval"),
         format!("{BUDGET_ALERT_SUBJECT_PREFIX}.*"),
         format!("{DLQ_PREFIX}.logs"),
         format!("{DLQ_PREFIX}.spend"),

@@ -17,6 +17,7 @@ impl Warden {
         &self,
         request: CheckRequest,
         surface: Surface,
+        actor: &str,
     ) -> Result<CheckResponse, ApiError> {
         let started = Instant::now();
         let decision = self.gate().check(&request.action, &request.context)?;
@@ -27,6 +28,12 @@ impl Warden {
             .inc();
 
         let decision_id = uuid::Uuid::now_v7().to_string();
+        if decision.allowed && decision.requires_approval {
+            // Recorded before answering: an approval that cannot be found later
+            // is worse than a clear 503 now.
+            self.request_approval(&decision_id, &request.action, actor, surface)
+                .await?;
+        }
         let mut context = request.context;
         self.redactor
             .redact_json_value(&mut context, &self.redact_env_names);

@@ -2,6 +2,7 @@
 //! one error type per operation, so REST, NATS and the CLI can never disagree.
 //! Adapters hand raw bodies to [`Warden::handle`] and encode what comes back.
 
+mod approval;
 mod budget;
 mod check;
 mod redact;
@@ -16,6 +17,7 @@ use serde::Serialize;
 
 pub use requests::*;
 
+use crate::approval::ApprovalStore;
 use crate::audit::EventSink;
 use crate::budget::BudgetTracker;
 use crate::error::{from_body_error, ApiError, ErrorCode};
@@ -107,6 +109,7 @@ pub struct Warden {
     redactor: Arc<Redactor>,
     redact_env_names: Vec<String>,
     budgets: BudgetTracker,
+    approvals: Arc<dyn ApprovalStore>,
     events: Arc<dyn EventSink>,
     metrics: Arc<Metrics>,
 }
@@ -117,6 +120,7 @@ impl Warden {
         redactor: Redactor,
         redact_env_names: Vec<String>,
         budgets: BudgetTracker,
+        approvals: Arc<dyn ApprovalStore>,
         events: Arc<dyn EventSink>,
         metrics: Arc<Metrics>,
     ) -> Self {
@@ -125,6 +129,7 @@ impl Warden {
             redactor: Arc::new(redactor),
             redact_env_names,
             budgets,
+            approvals,
             events,
             metrics,
         }
@@ -157,14 +162,17 @@ impl Warden {
     }
 
     /// Parses `body` as the request of `op`, runs it and returns the JSON answer.
+    /// `actor` names the caller (a token's name, never the token) for audit and
+    /// approvals.
     pub async fn handle(
         &self,
         op: Operation,
         body: &[u8],
         surface: Surface,
+        actor: &str,
     ) -> Result<Vec<u8>, ApiError> {
         let started = Instant::now();
-        let result = self.dispatch(op, body, surface).await;
+        let result = self.dispatch(op, body, surface, actor).await;
         self.metrics
             .request_duration
             .with_label_values(&[surface.as_str(), op.name()])
@@ -186,9 +194,10 @@ impl Warden {
         op: Operation,
         body: &[u8],
         surface: Surface,
+        actor: &str,
     ) -> Result<Vec<u8>, ApiError> {
         match op {
-            Operation::Check => encode(&self.check(parse(body)?, surface).await?),
+            Operation::Check => encode(&self.check(parse(body)?, surface, actor).await?),
             Operation::Redact => encode(&self.redact(parse(body)?)),
             Operation::BudgetCreate => encode(&self.budget_create(parse(body)?, surface).await?),
             Operation::BudgetSpend => encode(&self.budget_spend(parse(body)?, surface).await?),

@@ -103,6 +103,12 @@ pub struct ReleaseRequest {
     pub hold_id: String,
 }
 
+/// `POST /approvals/{decision_id}` (admin).
+#[derive(Debug, Deserialize)]
+pub struct DecideRequest {
+    pub approved: bool,
+}
+
 /// `PATCH /budget/{run_id}` (admin).
 #[derive(Debug, Deserialize)]
 pub struct SetLimitRequest {
