@@ -30,6 +30,14 @@ async fn serve_op(
     }
 }
 
+/// Reads a JSON body of type `T`, with the same errors as every other body.
+fn json_body<T: serde::de::DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
+    let body = body.map_err(|rejection| body_rejection(&rejection))?;
+    parse(&body)
+}
+
 fn body_rejection(rejection: &BytesRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(ErrorCode::PayloadTooLarge, "request body is too large")
@@ -83,12 +91,8 @@ pub(super) async fn approval_decide(
     Extension(caller): Extension<Caller>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => return body_rejection(&rejection).into_response(),
-    };
     let work = async {
-        let request: DecideRequest = parse(&body)?;
+        let request: DecideRequest = json_body(body)?;
         state
             .warden
             .decide_approval(&decision_id, request.approved, &caller.name, Surface::Http)
@@ -104,12 +108,8 @@ pub(super) async fn budget_set_limit(
     Extension(caller): Extension<Caller>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => return body_rejection(&rejection).into_response(),
-    };
     let work = async {
-        let request: SetLimitRequest = parse(&body)?;
+        let request: SetLimitRequest = json_body(body)?;
         state
             .warden
             .budget_set_limit(&run_id, request.limit, &caller.name, Surface::Http)
