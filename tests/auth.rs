@@ -430,3 +430,41 @@ async fn approvals_need_an_admin_other_than_the_requester_in_redis() {
         "{events:?}"
     );
 }
+
+/// The route table (which the OpenAPI test holds the document to) is what the
+/// router enforces: public routes need nothing, agent routes an agent token,
+/// admin routes an admin token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_enforces_the_access_the_route_table_declares() {
+    use warden::http::{Access, ROUTES};
+    let nats = NatsServer::start();
+    let warden = start(&nats);
+    for (method, template, access) in ROUTES {
+        let path = template
+            .replace("{run_id}", "route-table-run")
+            .replace("{decision_id}", "01a21572-0000-7000-8000-000000000000");
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let what = format!("{method} {path}");
+        let as_agent = call(&warden, method.clone(), &path, Some(AGENT), "{}").await;
+        let as_admin = call(&warden, method.clone(), &path, Some(ADMIN), "{}").await;
+        let no_token = call(&warden, method.clone(), &path, None, "{}").await;
+        match access {
+            Access::Public => assert!(passed(&no_token), "{what}: {no_token:?}"),
+            Access::Metrics | Access::Agent => {
+                assert_eq!(no_token.0, 401, "{what}");
+                assert!(passed(&as_agent), "{what}: {as_agent:?}");
+            }
+            Access::Admin => {
+                assert_eq!(no_token.0, 401, "{what}");
+                assert_eq!(as_agent.0, 403, "{what}");
+                assert!(passed(&as_admin), "{what}: {as_admin:?}");
+            }
+        }
+    }
+}
+
+/// The request got past routing and auth (a 404 about a missing budget or
+/// approval still counts; a 404 for a missing route does not).
+fn passed((status, body): &(u16, Value)) -> bool {
+    ![401, 403, 405].contains(status) && body["error"]["code"] != "not_found"
+}

@@ -99,7 +99,7 @@ fn paths_are_exactly_the_routes_warden_serves() {
         .collect();
     let served: BTreeSet<(String, String)> = warden::http::ROUTES
         .iter()
-        .map(|(method, path)| (method.to_string(), path.to_string()))
+        .map(|(method, path, _)| (method.to_string(), path.to_string()))
         .collect();
     let undocumented: Vec<_> = served.difference(&documented).collect();
     let extra: Vec<_> = documented.difference(&served).collect();
@@ -208,7 +208,9 @@ fn statuses_and_roles_match_the_contract() {
             .flatten()
             .filter_map(|role| role.as_str().map(String::from))
             .collect();
-        let public = ["/healthz", "/readyz", "/api/v1/openapi.json"].contains(&path.as_str());
+        let public = warden::http::ROUTES.iter().any(|(m, p, access)| {
+            *m == method && *p == path && *access == warden::http::Access::Public
+        });
         if public {
             assert_eq!(operation["security"], json!([]), "{what}: public");
             continue;
@@ -217,13 +219,9 @@ fn statuses_and_roles_match_the_contract() {
         if !path.starts_with("/api/v1/safety") {
             continue;
         }
-        let admin = matches!(
-            (method.as_str(), path.as_str()),
-            ("POST", "/api/v1/safety/budget/create")
-                | ("PATCH", "/api/v1/safety/budget/{run_id}")
-                | ("POST", "/api/v1/safety/budget/{run_id}/reset")
-                | ("POST", "/api/v1/safety/approvals/{decision_id}")
-        );
+        let admin = warden::http::ROUTES.iter().any(|(m, p, access)| {
+            *m == method && *p == path && *access == warden::http::Access::Admin
+        });
         let want = if admin { "admin" } else { "agent" };
         assert_eq!(roles, vec![want.to_string()], "{what}: role");
         if admin {

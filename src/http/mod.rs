@@ -48,25 +48,51 @@ pub struct AppState {
     pub metrics_public: bool,
 }
 
-/// Every route warden serves (the OpenAPI test walks this list).
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/healthz"),
-    ("GET", "/readyz"),
-    ("GET", "/metrics"),
-    ("POST", "/api/v1/safety/check"),
-    ("POST", "/api/v1/safety/redact"),
-    ("POST", "/api/v1/safety/budget/create"),
-    ("POST", "/api/v1/safety/budget/spend"),
-    ("POST", "/api/v1/safety/budget/can-spend"),
-    ("POST", "/api/v1/safety/budget/reserve"),
-    ("POST", "/api/v1/safety/budget/commit"),
-    ("POST", "/api/v1/safety/budget/release"),
-    ("GET", "/api/v1/safety/budget/{run_id}"),
-    ("PATCH", "/api/v1/safety/budget/{run_id}"),
-    ("POST", "/api/v1/safety/budget/{run_id}/reset"),
-    ("GET", "/api/v1/safety/approvals/{decision_id}"),
-    ("POST", "/api/v1/safety/approvals/{decision_id}"),
-    ("GET", "/api/v1/openapi.json"),
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No token ever (health, readiness, the OpenAPI document).
+    Public,
+    /// An agent token, unless `WARDEN_METRICS_PUBLIC` (or protected mode).
+    Metrics,
+    /// An agent (or admin) token.
+    Agent,
+    /// An admin token.
+    Admin,
+}
+
+/// Every route warden serves and who may call it. The OpenAPI test checks the
+/// document against this list and the auth test checks the router against it.
+pub const ROUTES: &[(&str, &str, Access)] = &[
+    ("GET", "/healthz", Access::Public),
+    ("GET", "/readyz", Access::Public),
+    ("GET", "/metrics", Access::Metrics),
+    ("POST", "/api/v1/safety/check", Access::Agent),
+    ("POST", "/api/v1/safety/redact", Access::Agent),
+    ("POST", "/api/v1/safety/budget/create", Access::Admin),
+    ("POST", "/api/v1/safety/budget/spend", Access::Agent),
+    ("POST", "/api/v1/safety/budget/can-spend", Access::Agent),
+    ("POST", "/api/v1/safety/budget/reserve", Access::Agent),
+    ("POST", "/api/v1/safety/budget/commit", Access::Agent),
+    ("POST", "/api/v1/safety/budget/release", Access::Agent),
+    ("GET", "/api/v1/safety/budget/{run_id}", Access::Agent),
+    ("PATCH", "/api/v1/safety/budget/{run_id}", Access::Admin),
+    (
+        "POST",
+        "/api/v1/safety/budget/{run_id}/reset",
+        Access::Admin,
+    ),
+    (
+        "GET",
+        "/api/v1/safety/approvals/{decision_id}",
+        Access::Agent,
+    ),
+    (
+        "POST",
+        "/api/v1/safety/approvals/{decision_id}",
+        Access::Admin,
+    ),
+    ("GET", "/api/v1/openapi.json", Access::Public),
 ];
 
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
