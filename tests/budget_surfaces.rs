@@ -427,3 +427,27 @@ async fn concurrent_reserves_over_nats_never_overbook() {
     assert_eq!(granted, 5_000);
     drop(other);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streamed_spends_wait_out_a_redis_outage_instead_of_dead_lettering() {
+    let mut stack = start();
+    let client = async_nats::connect(stack.nats.url())
+        .await
+        .expect("connect");
+    let js = async_nats::jetstream::new(client.clone());
+    let mut dlq = client
+        .subscribe("safety.dlq.spend")
+        .await
+        .expect("subscribe");
+    client.flush().await.expect("flush");
+    stack.redis.kill();
+    for i in 0..20 {
+        publish_spend(&js, "patient", &format!("p-{i}"), "0.05").await;
+    }
+    // Longer than five immediate redeliveries would take.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    stack.redis.restart();
+    wait_for_spent(&stack.warden, "patient", "1.0").await;
+    let letter = tokio::time::timeout(Duration::from_millis(500), dlq.next()).await;
+    assert!(letter.is_err(), "nothing dead-lettered: {letter:?}");
+}

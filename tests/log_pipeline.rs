@@ -172,3 +172,47 @@ async fn sigkill_mid_stream_loses_and_duplicates_nothing() {
     let seen = read_redacted(&js, 4_000).await;
     assert_exactly_once(&seen, 4_000);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_that_cannot_be_stored_goes_to_the_dlq_redacted() {
+    let nats = NatsServer::start();
+    let _warden = start(&nats);
+    let client = async_nats::connect(nats.url()).await.expect("connect");
+    let js = jetstream::new(client.clone());
+    // Without LOGS_REDACTED every publish of a redacted copy fails.
+    js.delete_stream("LOGS_REDACTED")
+        .await
+        .expect("delete stream");
+    let mut dlq = client
+        .subscribe("safety.dlq.logs")
+        .await
+        .expect("subscribe");
+    client.flush().await.expect("flush");
+    js.publish(
+        "logs.raw.app",
+        format!("deploy failed token={SECRET}").into(),
+    )
+    .await
+    .expect("publish")
+    .await
+    .expect("stored in LOGS_RAW");
+    // max_deliver 5 with 1+2+5+10 s of backoff: the letter comes within ~20 s.
+    let letter = tokio::time::timeout(Duration::from_secs(45), dlq.next())
+        .await
+        .expect("dead letter in time")
+        .expect("subscription open");
+    let letter: serde_json::Value = serde_json::from_slice(&letter.payload).expect("JSON");
+    assert_eq!(letter["origin"], "logs");
+    assert_eq!(letter["subject"], "logs.raw.app");
+    assert_eq!(letter["error"]["code"], "publish_failed");
+    assert_eq!(letter["delivered"], 5);
+    let payload = letter["payload"].as_str().expect("payload");
+    assert!(
+        !payload.contains(SECRET),
+        "the DLQ holds the redacted copy: {payload}"
+    );
+    assert!(
+        payload.starts_with("deploy failed token=[REDACTED:"),
+        "{payload}"
+    );
+}

@@ -47,12 +47,18 @@ async fn warden_recovers_when_nats_restarts() {
 
     let client = async_nats::connect(nats.url()).await.expect("connect");
     let js = jetstream::new(client);
-    js.publish("logs.raw.after", "token=ghp_abcdefghijklmnopqrstuvwxyz0123456789".into())
+    js.publish(
+        "logs.raw.after",
+        "token=ghp_abcdefghijklmnopqrstuvwxyz0123456789".into(),
+    )
+    .await
+    .expect("publish")
+    .await
+    .expect("stored");
+    let stream = js
+        .get_stream("LOGS_REDACTED")
         .await
-        .expect("publish")
-        .await
-        .expect("stored");
-    let stream = js.get_stream("LOGS_REDACTED").await.expect("stream survives");
+        .expect("stream survives");
     let consumer = stream
         .create_consumer(jetstream::consumer::pull::Config {
             filter_subject: "logs.redacted.after".into(),

@@ -13,7 +13,9 @@ use async_nats::HeaderMap;
 use tokio_util::sync::CancellationToken;
 
 use super::dlq::{self, DeadLetter, ErrorInfo};
-use super::streams::{self, LOGS_RAW_STREAM, LOGS_REDACTED_PREFIX, LOG_CONSUMER, MAX_DELIVER};
+use super::streams::{
+    self, Redelivery, LOGS_RAW_STREAM, LOGS_REDACTED_PREFIX, LOG_CONSUMER, MAX_DELIVER,
+};
 use crate::service::Warden;
 
 /// Tuning of the pipeline.
@@ -38,7 +40,14 @@ pub async fn start_log_pipeline(
     shutdown: CancellationToken,
 ) -> Result<impl std::future::Future<Output = ()>, String> {
     let in_flight = settings.in_flight.max(1);
-    let (consumer, messages) = streams::open(&js, LOGS_RAW_STREAM, LOG_CONSUMER, in_flight).await?;
+    let (consumer, messages) = streams::open(
+        &js,
+        LOGS_RAW_STREAM,
+        LOG_CONSUMER,
+        in_flight,
+        Redelivery::Bounded,
+    )
+    .await?;
     let lag = report_lag(consumer, Arc::clone(&warden), shutdown.clone());
     let work = streams::process_concurrently(messages, in_flight, shutdown, move |message| {
         let (js, warden) = (js.clone(), Arc::clone(&warden));
@@ -111,7 +120,9 @@ async fn process(js: &Context, warden: &Warden, message: Message) {
         }
         Err(error) => {
             tracing::warn!(cause = %error, sequence, delivered, "redacted copy not stored; will retry");
-            let _ = message.ack_with(AckKind::Nak(None)).await;
+            let _ = message
+                .ack_with(AckKind::Nak(Some(streams::retry_delay(delivered))))
+                .await;
             metrics
                 .log_pipeline_messages
                 .with_label_values(&["retry"])

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
 use super::dlq::{self, DeadLetter, ErrorInfo};
-use super::streams::{self, MAX_DELIVER, SPEND_CONSUMER, SPEND_STREAM};
+use super::streams::{self, Redelivery, MAX_DELIVER, SPEND_CONSUMER, SPEND_STREAM};
 use crate::budget::Money;
 use crate::error::{ApiError, ErrorCode};
 use crate::service::{parse, SpendRequest, Surface, Warden};
@@ -34,7 +34,14 @@ pub async fn start_spend_stream(
     warden: Arc<Warden>,
     shutdown: CancellationToken,
 ) -> Result<impl std::future::Future<Output = ()>, String> {
-    let (_, messages) = streams::open(&js, SPEND_STREAM, SPEND_CONSUMER, IN_FLIGHT).await?;
+    let (_, messages) = streams::open(
+        &js,
+        SPEND_STREAM,
+        SPEND_CONSUMER,
+        IN_FLIGHT,
+        Redelivery::UntilStored,
+    )
+    .await?;
     Ok(streams::process_concurrently(
         messages,
         IN_FLIGHT,
@@ -89,14 +96,19 @@ async fn process(js: &Context, warden: &Warden, message: Message) {
                 .with_label_values(&["recorded"])
                 .inc();
         }
-        Err(err) if is_retryable(&err) && delivered < MAX_DELIVER => {
+        Err(err)
+            if is_store_outage(&err)
+                || (err.code == ErrorCode::Internal && delivered < MAX_DELIVER) =>
+        {
             tracing::warn!(
                 code = err.code.as_str(),
                 sequence,
                 delivered,
                 "spend not recorded; will retry"
             );
-            let _ = message.ack_with(AckKind::Nak(None)).await;
+            let _ = message
+                .ack_with(AckKind::Nak(Some(streams::retry_delay(delivered))))
+                .await;
             metrics
                 .spend_stream_messages
                 .with_label_values(&["retry"])
@@ -110,13 +122,12 @@ fn subject_matches(subject: &str, run_id: &str) -> bool {
     subject.strip_prefix("safety.spend.") == Some(run_id)
 }
 
-fn is_retryable(err: &ApiError) -> bool {
+/// The budget store could not be reached: nothing was recorded, and the spend
+/// must be retried until it is (a spend is a fact, never dropped).
+fn is_store_outage(err: &ApiError) -> bool {
     matches!(
         err.code,
-        ErrorCode::StoreUnavailable
-            | ErrorCode::Unavailable
-            | ErrorCode::Timeout
-            | ErrorCode::Internal
+        ErrorCode::StoreUnavailable | ErrorCode::Unavailable | ErrorCode::Timeout
     )
 }
 
@@ -143,7 +154,8 @@ async fn dead_letter(
     };
     match dlq::publish(js, &letter).await {
         Ok(()) => {
-            let kind = if is_retryable(err) {
+            // Ack what was malformed; terminate what kept failing inside warden.
+            let kind = if err.code == ErrorCode::Internal {
                 AckKind::Term
             } else {
                 AckKind::Ack

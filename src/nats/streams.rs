@@ -31,9 +31,32 @@ pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(10 * 60);
 /// Delivery attempts before a message goes to the DLQ.
 pub const MAX_DELIVER: i64 = 5;
 
+/// How many times the server redelivers: the log pipeline stops at
+/// [`MAX_DELIVER`]; spends are facts, so they are redelivered for as long as
+/// the store is unavailable (warden dead-letters only what can never succeed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redelivery {
+    Bounded,
+    UntilStored,
+}
+
 /// Waits between redeliveries (JetStream uses the last for further attempts).
 pub fn redelivery_backoff() -> Vec<Duration> {
     [1, 2, 5, 10].into_iter().map(Duration::from_secs).collect()
+}
+
+/// The delay to ask for when nak-ing a message on its `delivered`-th attempt.
+/// JetStream applies the consumer's backoff only to ack timeouts; a plain NAK
+/// is redelivered at once, which would burn every attempt within milliseconds
+/// of a short outage.
+pub fn retry_delay(delivered: i64) -> Duration {
+    let backoff = redelivery_backoff();
+    let index = usize::try_from(delivered.saturating_sub(1)).unwrap_or(0);
+    backoff
+        .get(index)
+        .or(backoff.last())
+        .copied()
+        .unwrap_or(Duration::from_secs(1))
 }
 
 /// Creates every stream warden reads or writes, when missing (file storage).
@@ -70,9 +93,10 @@ pub async fn open(
     stream: &str,
     durable: &str,
     in_flight: usize,
+    redelivery: Redelivery,
 ) -> Result<(PullConsumer, pull::Stream), String> {
     let max_ack_pending = i64::try_from(in_flight.saturating_mul(4)).unwrap_or(i64::MAX);
-    let consumer = durable_consumer(js, stream, durable, max_ack_pending).await?;
+    let consumer = durable_consumer(js, stream, durable, max_ack_pending, redelivery).await?;
     let messages = consumer
         .stream()
         .max_messages_per_batch(in_flight)
@@ -112,12 +136,18 @@ async fn durable_consumer(
     stream: &str,
     durable: &str,
     max_ack_pending: i64,
+    redelivery: Redelivery,
 ) -> Result<PullConsumer, String> {
     let stream = js
         .get_stream(stream)
         .await
         .map_err(|e| format!("cannot open stream {stream}: {e}"))?;
-    let backoff = redelivery_backoff();
+    // JetStream wants more attempts than backoff steps, so unbounded consumers
+    // go without: their retries are timed by warden's NAK delays instead.
+    let (max_deliver, backoff) = match redelivery {
+        Redelivery::Bounded => (MAX_DELIVER, redelivery_backoff()),
+        Redelivery::UntilStored => (-1, Vec::new()),
+    };
     stream
         .get_or_create_consumer(
             durable,
@@ -125,7 +155,7 @@ async fn durable_consumer(
                 durable_name: Some(durable.to_string()),
                 ack_policy: AckPolicy::Explicit,
                 ack_wait: Duration::from_secs(30),
-                max_deliver: MAX_DELIVER,
+                max_deliver,
                 backoff,
                 max_ack_pending,
                 ..Default::default()
@@ -133,4 +163,16 @@ async fn durable_consumer(
         )
         .await
         .map_err(|e| format!("cannot create consumer {durable}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    #[test]
+    fn retries_back_off_and_stay_at_the_last_step() {
+        let delays: Vec<Duration> = (0..7).map(super::retry_delay).collect();
+        let secs: Vec<u64> = delays.iter().map(Duration::as_secs).collect();
+        assert_eq!(secs, vec![1, 1, 2, 5, 10, 10, 10]);
+    }
 }
