@@ -60,6 +60,31 @@ impl fmt::Display for ActionType {
     }
 }
 
+/// Caller text shown back in an error: a mistyped action name is worth
+/// echoing, anything else (a pasted blob, a secret sent by mistake) is not.
+fn echo(text: &str) -> String {
+    let name_like = text.len() <= 32
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if name_like {
+        text.to_string()
+    } else {
+        format!("<{} bytes not shown>", text.len())
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn unknown_actions_are_echoed_only_when_they_look_like_names() {
+    assert_eq!(echo("execute_cod"), "execute_cod");
+    assert_eq!(
+        echo("sk_live_0123456789abcdefghijklmnopq"),
+        "<35 bytes not shown>"
+    );
+    assert_eq!(echo("rm -rf /"), "<8 bytes not shown>");
+}
+
 impl FromStr for ActionType {
     type Err = PolicyError;
 
@@ -69,7 +94,7 @@ impl FromStr for ActionType {
             .iter()
             .copied()
             .find(|a| a.as_str() == s)
-            .ok_or_else(|| PolicyError::UnknownAction(s.to_string()))
+            .ok_or_else(|| PolicyError::UnknownAction(echo(s)))
     }
 }
 
@@ -105,7 +130,7 @@ mod tests {
             let err = name.parse::<ActionType>().unwrap_err();
             assert_eq!(err.code(), "unknown_action", "{name:?}");
             let msg = err.to_string();
-            assert!(msg.contains(&format!("'{name}'")), "{msg}");
+            assert!(msg.contains(&format!("'{}'", echo(name))), "{msg}");
             for action in ActionType::ALL {
                 assert!(msg.contains(action.as_str()), "{msg}");
             }
