@@ -20,8 +20,14 @@ impl Warden {
         actor: &str,
     ) -> Result<CheckResponse, ApiError> {
         let started = Instant::now();
-        let decision = self.gate().check(&request.action, &request.context)?;
+        let mut decision = self.gate().check(&request.action, &request.context)?;
         let latency = started.elapsed();
+        // Reasons and findings quote the command; a token in it must not reach
+        // the audit trail (nor be sent back in the clear).
+        self.redact_in_place(&mut decision.reason);
+        for finding in &mut decision.findings {
+            self.redact_in_place(finding);
+        }
         self.metrics
             .policy_decisions
             .with_label_values(&[request.action.as_str(), outcome(&decision)])
@@ -66,6 +72,15 @@ impl Warden {
             decision,
             decision_id,
         })
+    }
+}
+
+impl Warden {
+    fn redact_in_place(&self, text: &mut String) {
+        let redacted = self.redactor.redact_env_vars(text, &self.redact_env_names);
+        if !redacted.findings.is_empty() {
+            *text = redacted.text.into_owned();
+        }
     }
 }
 
