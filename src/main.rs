@@ -59,7 +59,7 @@ enum Command {
         /// Also redact assignments and current values of this env var (repeatable).
         #[arg(long = "env-var", value_name = "NAME")]
         env_vars: Vec<String>,
-        /// Print {"text","findings"} as JSON instead of the redacted text.
+        /// Print the findings ({"findings": [{"kind","start","end"}]}) instead of the text.
         #[arg(long)]
         json: bool,
         file: Option<std::path::PathBuf>,
@@ -272,7 +272,7 @@ fn redact(
             .read_to_string(&mut text)
             .context("input is not UTF-8 text")?;
         let redacted = warden.redactor().redact_env_vars(&text, &env_vars);
-        let answer = serde_json::json!({ "text": redacted.text, "findings": redacted.findings });
+        let answer = serde_json::json!({ "findings": redacted.findings });
         println!("{answer}");
         return Ok(ExitCode::SUCCESS);
     }

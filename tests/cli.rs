@@ -99,7 +99,17 @@ fn redact_streams_stdin_to_stdout_keeping_clean_bytes() {
 
     let output = warden(&["redact", "--json"], &[], input.as_bytes());
     let answer = &json_lines(&output)[0];
-    assert_eq!(answer["findings"].as_array().map(Vec::len), Some(1));
+    let findings = answer["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0]["kind"], "GITHUB_TOKEN");
+    let start = findings[0]["start"].as_u64().expect("start") as usize;
+    let end = findings[0]["end"].as_u64().expect("end") as usize;
+    assert_eq!(
+        &input[start..end],
+        secret,
+        "byte range of the secret in the input"
+    );
+    assert!(answer.get("text").is_none(), "findings instead of the text");
 }
 
 #[test]
