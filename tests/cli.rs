@@ -25,6 +25,17 @@ fn warden(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
     child.wait_with_output().expect("warden exits")
 }
 
+/// `warden redact` with piped stdin and stdout, for streaming tests.
+fn spawn_redact() -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_warden"))
+        .arg("redact")
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("warden runs")
+}
+
 fn json_lines(output: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&output.stdout)
         .lines()
@@ -162,13 +173,7 @@ fn rss_kib(pid: u32) -> Option<u64> {
 fn redact_streams_a_large_input_in_constant_memory() {
     const TOTAL: usize = 256 << 20;
     let secret = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut child = Command::new(env!("CARGO_BIN_EXE_warden"))
-        .arg("redact")
-        .env_clear()
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("warden runs");
+    let mut child = spawn_redact();
     let pid = child.id();
     let mut stdin = child.stdin.take().expect("stdin");
     let writer = std::thread::spawn(move || {
@@ -230,13 +235,7 @@ fn redact_streams_a_large_input_in_constant_memory() {
 #[test]
 fn redact_shows_each_piped_line_before_the_next_arrives() {
     use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_warden"))
-        .arg("redact")
-        .env_clear()
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("warden runs");
+    let mut child = spawn_redact();
     let mut stdin = child.stdin.take().expect("stdin");
     let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
     let (tx, rx) = std::sync::mpsc::channel();

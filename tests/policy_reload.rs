@@ -40,17 +40,24 @@ fn write_policy(path: &std::path::Path, hosts: &str) {
     std::fs::write(path, text).expect("write policy file");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn file_changes_apply_and_bad_files_are_refused() {
+/// A warden whose policy file (in the returned temp dir) allowlists `hosts`.
+fn start_with_policy(hosts: &str) -> (tempfile::TempDir, NatsServer, WardenProcess) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("policy.toml");
-    write_policy(&path, r#""api.openai.com""#);
+    write_policy(&path, hosts);
     let nats = NatsServer::start();
     let warden = WardenProcess::start(&[
         ("NATS_URL", &nats.url()),
         ("WARDEN_STORE", "memory"),
         ("WARDEN_POLICY_FILE", path.to_str().expect("utf8 path")),
     ]);
+    (dir, nats, warden)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn file_changes_apply_and_bad_files_are_refused() {
+    let (dir, _nats, warden) = start_with_policy(r#""api.openai.com""#);
+    let path = dir.path().join("policy.toml");
     assert!(allowed(&warden, "https://api.openai.com/v1").await);
     assert!(!allowed(&warden, "https://example.org/").await);
 
@@ -85,15 +92,8 @@ async fn file_changes_apply_and_bad_files_are_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sighup_reloads_the_file() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let (dir, _nats, warden) = start_with_policy(r#""api.openai.com""#);
     let path = dir.path().join("policy.toml");
-    write_policy(&path, r#""api.openai.com""#);
-    let nats = NatsServer::start();
-    let warden = WardenProcess::start(&[
-        ("NATS_URL", &nats.url()),
-        ("WARDEN_STORE", "memory"),
-        ("WARDEN_POLICY_FILE", path.to_str().expect("utf8 path")),
-    ]);
     assert!(!allowed(&warden, "https://example.net/").await);
     // Rewrite and keep the old mtime so only SIGHUP can trigger the reload.
     let before = std::fs::metadata(&path)
