@@ -79,6 +79,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     pub shutdown_grace: Duration,
+    /// How long `serve` waits for NATS and Redis to answer at start.
+    pub startup_wait: Duration,
     /// Names of env vars whose current values are redacted wherever they appear.
     pub redact_env_names: Vec<String>,
     /// Their values, captured at start (never logged).
@@ -243,6 +245,12 @@ impl Config {
             Duration::from_secs(10),
         )?;
 
+        let startup_wait = parse_duration(
+            "WARDEN_STARTUP_WAIT",
+            get("WARDEN_STARTUP_WAIT"),
+            Duration::from_secs(30),
+        )?;
+
         let redact_env_names = match get("WARDEN_REDACT_ENV_VARS") {
             Some(raw) => split_list(&raw),
             None => DEFAULT_REDACT_ENV_NAMES
@@ -290,6 +298,7 @@ impl Config {
             max_body_bytes,
             request_timeout,
             shutdown_grace,
+            startup_wait,
             redact_env_names,
             redact_env_values,
             redact_hmac_key,

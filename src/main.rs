@@ -179,7 +179,8 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
 /// A service without NATS, for the one-shot commands (events are not published).
 async fn offline_warden(config: &Config, needs_store: bool) -> anyhow::Result<Warden> {
     let budgets = if needs_store {
-        server::open_store(config).await?
+        // A one-shot command fails at once rather than wait for Redis.
+        server::open_store(config, std::time::Duration::ZERO).await?
     } else {
         Arc::new(MemoryStore::new())
     };

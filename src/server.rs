@@ -3,6 +3,7 @@
 //! reloads) and shuts them down gracefully when asked.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -28,26 +29,61 @@ pub enum ServeError {
     Http(#[from] std::io::Error),
 }
 
-/// Opens the budget store the configuration names.
-pub async fn open_store(config: &Config) -> Result<Arc<dyn BudgetStore>, ServeError> {
+/// Retries `connect` until it succeeds or `wait` is over: NATS and Redis
+/// started next to warden (compose, Kubernetes) may answer a little later.
+async fn patiently<T, E, F, Fut>(
+    what: &str,
+    wait: Duration,
+    mut connect: F,
+) -> Result<T, ServeError>
+where
+    E: std::fmt::Display,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let deadline = Instant::now() + wait;
+    let mut delay = Duration::from_millis(200);
+    loop {
+        match connect().await {
+            Ok(connected) => return Ok(connected),
+            Err(e) if Instant::now() + delay < deadline => {
+                tracing::warn!(cause = %e, "waiting for {what}");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => return Err(ServeError::Startup(format!("{what}: {e}"))),
+        }
+    }
+}
+
+/// Opens the budget store the configuration names, waiting up to `wait` for Redis.
+pub async fn open_store(
+    config: &Config,
+    wait: Duration,
+) -> Result<Arc<dyn BudgetStore>, ServeError> {
     Ok(match config.store {
         StoreKind::Memory => Arc::new(MemoryStore::new()),
         StoreKind::Redis => Arc::new(
-            RedisStore::connect(&config.redis_url)
-                .await
-                .map_err(|e| ServeError::Startup(format!("budget store: {e}")))?,
+            patiently("budget store", wait, || {
+                RedisStore::connect(&config.redis_url)
+            })
+            .await?,
         ),
     })
 }
 
 /// Opens the approval store next to the budget store (same Redis, or memory).
-pub async fn open_approvals(config: &Config) -> Result<Arc<dyn ApprovalStore>, ServeError> {
+pub async fn open_approvals(
+    config: &Config,
+    wait: Duration,
+) -> Result<Arc<dyn ApprovalStore>, ServeError> {
     Ok(match config.store {
         StoreKind::Memory => Arc::new(MemoryApprovals::new()),
         StoreKind::Redis => Arc::new(
-            RedisApprovals::connect(&config.redis_url)
-                .await
-                .map_err(|e| ServeError::Startup(format!("approval store: {e}")))?,
+            patiently("approval store", wait, || {
+                RedisApprovals::connect(&config.redis_url)
+            })
+            .await?,
         ),
     })
 }
@@ -91,16 +127,14 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> Result<(), ServeError> {
     let metrics = Arc::new(Metrics::new());
-    let client = nats::connect(&config.nats)
-        .await
-        .map_err(ServeError::Startup)?;
+    let client = patiently("NATS", config.startup_wait, || nats::connect(&config.nats)).await?;
     let js = async_nats::jetstream::new(client.clone());
     nats::streams::ensure_streams(&js)
         .await
         .map_err(ServeError::Startup)?;
     let stores = Stores {
-        budgets: open_store(&config).await?,
-        approvals: open_approvals(&config).await?,
+        budgets: open_store(&config, config.startup_wait).await?,
+        approvals: open_approvals(&config, config.startup_wait).await?,
     };
 
     let background = TaskTracker::new();

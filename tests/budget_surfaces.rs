@@ -451,3 +451,27 @@ async fn streamed_spends_wait_out_a_redis_outage_instead_of_dead_lettering() {
     let letter = tokio::time::timeout(Duration::from_millis(500), dlq.next()).await;
     assert!(letter.is_err(), "nothing dead-lettered: {letter:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warden_waits_for_a_redis_that_starts_after_it() {
+    let nats = NatsServer::start();
+    let mut redis = RedisServer::spawn();
+    redis.kill();
+    let env = warden_env(&nats, &redis);
+    let starting = std::thread::spawn(move || {
+        let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        WardenProcess::start(&pairs)
+    });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    redis.restart();
+    let warden = starting
+        .join()
+        .expect("warden became ready once Redis answered");
+    let (status, body) = post(
+        &warden,
+        "/budget/spend",
+        r#"{"run_id": "late", "amount": 0.5}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+}
