@@ -4,16 +4,19 @@
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use warden::approval::MemoryApprovals;
-use warden::audit::NullSink;
+use warden::audit::{EventSink, NullSink};
 use warden::budget::MemoryStore;
 use warden::config::{Config, LogFormat, StoreKind};
 use warden::metrics::Metrics;
+use warden::nats::{self, NatsSink};
 use warden::server;
 use warden::service::{Operation, Surface, Warden};
 use warden::stream_io::flush_when_idle;
@@ -155,29 +158,89 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             path,
             context,
         } => {
-            let warden = offline_warden(&config, false).await?;
-            match action {
+            let events = CliEvents::connect(&config).await;
+            let warden = offline_warden(&config, false, events.sink()).await?;
+            let code = match action {
                 Some(action) => check_one(&warden, action, command, url, path, context).await,
                 None => check_lines(&warden).await,
-            }
+            };
+            events.finish().await;
+            code
         }
         Command::Redact {
             env_vars,
             json,
             file,
         } => {
-            let warden = offline_warden(&config, false).await?;
+            let warden = offline_warden(&config, false, Arc::new(NullSink)).await?;
             redact(&warden, env_vars, json, file)
         }
         Command::Budget { op } => {
-            let warden = offline_warden(&config, true).await?;
-            budget(&warden, op).await
+            let events = CliEvents::connect(&config).await;
+            let warden = offline_warden(&config, true, events.sink()).await?;
+            let code = budget(&warden, op).await;
+            events.finish().await;
+            code
         }
     }
 }
 
-/// A service without NATS, for the one-shot commands (events are not published).
-async fn offline_warden(config: &Config, needs_store: bool) -> anyhow::Result<Warden> {
+/// Where a one-shot command's audit events and alerts go: NATS when it answers
+/// within a second (so CLI decisions are audited like any other), else nowhere.
+struct CliEvents {
+    nats: Option<(async_nats::Client, TaskTracker, Arc<NatsSink>)>,
+}
+
+impl CliEvents {
+    async fn connect(config: &Config) -> CliEvents {
+        let connected = tokio::time::timeout(Duration::from_secs(1), async {
+            let client = nats::connect(&config.nats).await?;
+            nats::streams::ensure_streams(&async_nats::jetstream::new(client.clone())).await?;
+            Ok::<_, String>(client)
+        })
+        .await;
+        match connected {
+            Ok(Ok(client)) => {
+                let acks = TaskTracker::new();
+                let sink = Arc::new(NatsSink::new(
+                    client.clone(),
+                    Arc::new(Metrics::new()),
+                    acks.clone(),
+                ));
+                CliEvents {
+                    nats: Some((client, acks, sink)),
+                }
+            }
+            _ => {
+                tracing::warn!("NATS is not reachable: this command's decisions are not audited");
+                CliEvents { nats: None }
+            }
+        }
+    }
+
+    fn sink(&self) -> Arc<dyn EventSink> {
+        match &self.nats {
+            Some((_, _, sink)) => Arc::clone(sink) as Arc<dyn EventSink>,
+            None => Arc::new(NullSink),
+        }
+    }
+
+    /// Waits (briefly) until JetStream has stored what was published.
+    async fn finish(self) {
+        if let Some((client, acks, _)) = self.nats {
+            acks.close();
+            let _ = tokio::time::timeout(Duration::from_secs(5), acks.wait()).await;
+            let _ = client.flush().await;
+        }
+    }
+}
+
+/// A service for the one-shot commands, publishing through `events`.
+async fn offline_warden(
+    config: &Config,
+    needs_store: bool,
+    events: Arc<dyn EventSink>,
+) -> anyhow::Result<Warden> {
     let budgets = if needs_store {
         // A one-shot command fails at once rather than wait for Redis.
         server::open_store(config, std::time::Duration::ZERO).await?
@@ -192,7 +255,7 @@ async fn offline_warden(config: &Config, needs_store: bool) -> anyhow::Result<Wa
     Ok(server::build_warden(
         config,
         stores,
-        Arc::new(NullSink),
+        events,
         Arc::new(Metrics::new()),
     )?)
 }

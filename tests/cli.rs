@@ -9,10 +9,12 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 use support::redis::RedisServer;
 
+/// Runs the CLI; NATS points nowhere (never at a shared server) unless `env` says otherwise.
 fn warden(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_warden"))
         .args(args)
         .env_clear()
+        .env("NATS_URL", "nats://127.0.0.1:1")
         .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -277,4 +279,42 @@ fn decisions_never_quote_a_secret_from_the_command() {
     let text = answer.to_string();
     assert!(!text.contains(token), "{text}");
     assert!(text.contains("[REDACTED:"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_decisions_are_audited_when_nats_answers() {
+    use futures::StreamExt;
+    let nats = support::nats::NatsServer::start();
+    let url = nats.url();
+    let output = warden(
+        &["check", "execute_code", "--command", "rm -rf /"],
+        &[("NATS_URL", url.as_str())],
+        b"",
+    );
+    let answer = &json_lines(&output)[0];
+    let decision_id = answer["decision_id"]
+        .as_str()
+        .expect("decision id")
+        .to_string();
+
+    let client = async_nats::connect(url).await.expect("connect");
+    let js = async_nats::jetstream::new(client);
+    let stream = js
+        .get_stream("SAFETY_AUDIT")
+        .await
+        .expect("stream created by the CLI");
+    let consumer = stream
+        .create_consumer(async_nats::jetstream::consumer::pull::Config::default())
+        .await
+        .expect("consumer");
+    let mut messages = consumer.messages().await.expect("messages");
+    let message = tokio::time::timeout(std::time::Duration::from_secs(5), messages.next())
+        .await
+        .expect("audit event stored before the CLI exited")
+        .expect("open")
+        .expect("message");
+    let event: Value = serde_json::from_slice(&message.payload).expect("JSON");
+    assert_eq!(event["id"], decision_id.as_str());
+    assert_eq!(event["surface"], "cli");
+    assert_eq!(event["allowed"], false);
 }
