@@ -352,18 +352,34 @@ async fn spend_stream_survives_sigkill_without_double_counting() {
         .await
         .expect("connect");
     let js = async_nats::jetstream::new(client.clone());
-    stack.warden.kill();
-    for i in 0..400 {
-        publish_spend(&js, "crashy", &format!("c-{i}"), "0.01").await;
+    // Publish while warden consumes, and kill it once it is part-way through.
+    let publisher = tokio::spawn(async move {
+        for i in 0..3_000 {
+            publish_spend(&js, "crashy", &format!("c-{i}"), "0.01").await;
+        }
+    });
+    let mut spent_at_kill = None;
+    for _ in 0..400 {
+        let (_, body) = get(&stack.warden, "/budget/crashy").await;
+        let status: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        if let Some(spent) = status["spent"].as_f64().filter(|s| *s >= 1.0) {
+            stack.warden.kill(); // mid-stream, no goodbye
+            spent_at_kill = Some(spent);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    let spent_at_kill = spent_at_kill.expect("warden started consuming");
+    assert!(
+        spent_at_kill < 30.0,
+        "killed part-way through, at {spent_at_kill}"
+    );
+    publisher.await.expect("publisher");
     stack.warden.restart();
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    stack.warden.kill(); // mid-stream, no goodbye
-    stack.warden.restart();
-    wait_for_spent(&stack.warden, "crashy", "4.0").await;
+    wait_for_spent(&stack.warden, "crashy", "30.0").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (_, body) = get(&stack.warden, "/budget/crashy").await;
-    assert!(body.contains(r#""spent":4.0"#), "{body}");
+    assert!(body.contains(r#""spent":30.0"#), "exactly once: {body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

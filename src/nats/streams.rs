@@ -31,6 +31,9 @@ pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(10 * 60);
 /// Delivery attempts before a message goes to the DLQ.
 pub const MAX_DELIVER: i64 = 5;
 
+/// Delivery attempts of an "until stored" consumer.
+const UNTIL_STORED_MAX_DELIVER: i64 = 1_000_000;
+
 /// How many times the server redelivers: the log pipeline stops at
 /// [`MAX_DELIVER`]; spends are facts, so they are redelivered for as long as
 /// the store is unavailable (warden dead-letters only what can never succeed).
@@ -142,12 +145,14 @@ async fn durable_consumer(
         .get_stream(stream)
         .await
         .map_err(|e| format!("cannot open stream {stream}: {e}"))?;
-    // JetStream wants more attempts than backoff steps, so unbounded consumers
-    // go without: their retries are timed by warden's NAK delays instead.
-    let (max_deliver, backoff) = match redelivery {
-        Redelivery::Bounded => (MAX_DELIVER, redelivery_backoff()),
-        Redelivery::UntilStored => (-1, Vec::new()),
+    // JetStream refuses a backoff list on an unlimited consumer, and without
+    // one a message lost with a crashed warden waits the whole ack_wait; so
+    // "until stored" is a limit no outage reaches (~115 days at 10 s a try).
+    let max_deliver = match redelivery {
+        Redelivery::Bounded => MAX_DELIVER,
+        Redelivery::UntilStored => UNTIL_STORED_MAX_DELIVER,
     };
+    let backoff = redelivery_backoff();
     stream
         .get_or_create_consumer(
             durable,
