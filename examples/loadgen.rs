@@ -34,12 +34,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context as _, Result};
-use async_nats::jetstream::consumer::{pull, AckPolicy};
-use async_nats::jetstream::stream::{Config as StreamConfig, StorageType};
 use bytes::Bytes;
 use futures::stream::FuturesUnordered;
 use futures::StreamExt;
 use serde_json::{json, Value};
+use warden::nats::streams::{self, Redelivery};
+use warden::nats::LogPipelineSettings;
 
 const USAGE: &str =
     "usage: loadgen <rest-spend|nats-spend|rest-check|nats-check|bare-axum|rest-bare|\
@@ -52,13 +52,10 @@ const CHECK_BODY: &str = r#"{"action":"execute_code","context":{"command":"npm i
 const BARE_REPLY: &str = r#"{"allowed":true,"reason":"Action allowed by policy","requires_approval":false,"rule":"allow.default","risk":"low","findings":[]}"#;
 const ECHO_SUBJECT: &str = "bench.echo";
 
-// Mirrors of warden's JetStream setup (src/nats/streams.rs, src/nats/log_pipeline.rs).
+// The no-op forwarder's streams; their settings and consume loop are warden's own (src/nats/streams.rs).
 const NOOP_RAW_STREAM: &str = "BENCH_RAW";
 const NOOP_OUT_STREAM: &str = "BENCH_OUT";
 const NOOP_CONSUMER: &str = "bench-forwarder";
-const DUPLICATE_WINDOW: Duration = Duration::from_secs(10 * 60);
-const MAX_DELIVER: i64 = 5;
-const PIPELINE_IN_FLIGHT: usize = 512;
 
 fn main() -> Result<()> {
     let opts = Opts::parse()?;
@@ -569,95 +566,71 @@ async fn nats_echo(opts: &Opts) -> Result<()> {
 async fn noop_forwarder(opts: &Opts) -> Result<()> {
     let client = nats_connect(opts).await?;
     let js = async_nats::jetstream::new(client);
+    // Warden's own stream, consumer and consume-loop code, so the baseline
+    // differs from the pipeline in the redaction only.
     for (name, subjects) in [
         (NOOP_RAW_STREAM, "bench.raw.>"),
         (NOOP_OUT_STREAM, "bench.out.>"),
     ] {
-        js.get_or_create_stream(StreamConfig {
-            name: name.to_string(),
-            subjects: vec![subjects.to_string()],
-            storage: StorageType::File,
-            duplicate_window: DUPLICATE_WINDOW,
-            ..Default::default()
-        })
-        .await
-        .with_context(|| format!("cannot create stream {name}"))?;
+        streams::ensure_stream(&js, name, subjects)
+            .await
+            .map_err(|e| anyhow!(e))?;
     }
-    let in_flight = PIPELINE_IN_FLIGHT;
-    let consumer = js
-        .get_stream(NOOP_RAW_STREAM)
-        .await
-        .context("cannot open the raw stream")?
-        .get_or_create_consumer(
-            NOOP_CONSUMER,
-            pull::Config {
-                durable_name: Some(NOOP_CONSUMER.to_string()),
-                ack_policy: AckPolicy::Explicit,
-                ack_wait: Duration::from_secs(30),
-                max_deliver: MAX_DELIVER,
-                backoff: [1, 2, 5, 10].into_iter().map(Duration::from_secs).collect(),
-                max_ack_pending: i64::try_from(in_flight * 4).unwrap_or(i64::MAX),
-                ..Default::default()
-            },
-        )
-        .await
-        .context("cannot create the consumer")?;
-    let messages = consumer
-        .stream()
-        .max_messages_per_batch(in_flight)
-        .messages()
-        .await
-        .context("cannot read the raw stream")?;
+    let in_flight = LogPipelineSettings::default().in_flight;
+    let (_, messages) = streams::open(
+        &js,
+        NOOP_RAW_STREAM,
+        NOOP_CONSUMER,
+        in_flight,
+        Redelivery::Bounded,
+    )
+    .await
+    .map_err(|e| anyhow!(e))?;
     eprintln!("ready {NOOP_RAW_STREAM} -> {NOOP_OUT_STREAM}");
-    messages
-        .for_each_concurrent(in_flight, |message| {
-            let js = js.clone();
-            async move {
-                let message = match message {
-                    Ok(m) => m,
-                    Err(e) => {
-                        eprintln!("noop-forwarder: fetch error: {e}");
-                        tokio::time::sleep(Duration::from_millis(200)).await;
-                        return;
-                    }
-                };
-                let sequence = message.info().map_or(0, |i| i.stream_sequence);
-                let suffix = message
-                    .subject
-                    .as_str()
-                    .strip_prefix("bench.raw.")
-                    .unwrap_or("unknown")
-                    .to_string();
-                let mut headers = message.headers.clone().unwrap_or_default();
-                headers.insert(
-                    "Nats-Msg-Id",
-                    format!("{NOOP_RAW_STREAM}:{sequence}").as_str(),
-                );
-                headers.insert("Warden-Source-Sequence", sequence.to_string().as_str());
-                let body = message.payload.to_vec();
-                let stored = match js
-                    .publish_with_headers(format!("bench.out.{suffix}"), headers, body.into())
-                    .await
-                {
-                    Ok(ack) => ack.await.map(|_| ()).map_err(|e| e.to_string()),
-                    Err(e) => Err(e.to_string()),
-                };
-                match stored {
-                    Ok(()) => {
-                        if let Err(e) = message.ack().await {
-                            eprintln!("noop-forwarder: ack failed: {e}");
-                        }
-                    }
-                    Err(e) => {
-                        eprintln!("noop-forwarder: copy not stored: {e}");
-                        let _ = message
-                            .ack_with(async_nats::jetstream::AckKind::Nak(None))
-                            .await;
+    let never = tokio_util::sync::CancellationToken::new();
+    streams::process_concurrently(messages, in_flight, never, |message| {
+        let js = js.clone();
+        async move {
+            let (sequence, delivered) = message
+                .info()
+                .map_or((0, 1), |i| (i.stream_sequence, i.delivered));
+            let suffix = message
+                .subject
+                .as_str()
+                .strip_prefix("bench.raw.")
+                .unwrap_or("unknown")
+                .to_string();
+            let mut headers = message.headers.clone().unwrap_or_default();
+            headers.insert(
+                "Nats-Msg-Id",
+                format!("{NOOP_RAW_STREAM}:{sequence}").as_str(),
+            );
+            headers.insert("Warden-Source-Sequence", sequence.to_string().as_str());
+            let body = message.payload.clone();
+            let stored = match js
+                .publish_with_headers(format!("bench.out.{suffix}"), headers, body)
+                .await
+            {
+                Ok(ack) => ack.await.map(|_| ()).map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match stored {
+                Ok(()) => {
+                    if let Err(e) = message.ack().await {
+                        eprintln!("noop-forwarder: ack failed: {e}");
                     }
                 }
+                Err(e) => {
+                    eprintln!("noop-forwarder: copy not stored: {e}");
+                    let delay = streams::retry_delay(delivered);
+                    let _ = message
+                        .ack_with(async_nats::jetstream::AckKind::Nak(Some(delay)))
+                        .await;
+                }
             }
-        })
-        .await;
+        }
+    })
+    .await;
     Ok(())
 }
 

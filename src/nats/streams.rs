@@ -77,7 +77,8 @@ pub async fn ensure_streams(js: &Context) -> Result<(), String> {
     Ok(())
 }
 
-async fn ensure_stream(js: &Context, name: &str, subjects: &str) -> Result<Stream, String> {
+/// Creates the stream `name` on `subjects` when missing, with warden's settings.
+pub async fn ensure_stream(js: &Context, name: &str, subjects: &str) -> Result<Stream, String> {
     js.get_or_create_stream(StreamConfig {
         name: name.to_string(),
         subjects: vec![subjects.to_string()],
