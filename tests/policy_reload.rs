@@ -78,12 +78,7 @@ async fn file_changes_apply_and_bad_files_are_refused() {
         "bad file not applied"
     );
 
-    let metrics = reqwest::get(format!("{}/metrics", warden.base_url()))
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = warden.metrics().await;
     assert!(
         metrics.contains(r#"warden_policy_reloads_total{outcome="rejected"}"#),
         "{metrics}"

@@ -246,12 +246,7 @@ async fn health_readiness_and_metrics_answer() {
         r#"{"action": "deploy", "context": {}}"#,
     )
     .await;
-    let metrics = reqwest::get(format!("{}/metrics", warden.base_url()))
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = warden.metrics().await;
     assert!(
         metrics.contains(r#"warden_policy_decisions_total{action="deploy",outcome="denied"} 1"#),
         "{metrics}"

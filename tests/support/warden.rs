@@ -71,6 +71,16 @@ impl WardenProcess {
         panic!("warden on port {} not ready after {timeout:?}", self.port);
     }
 
+    /// The Prometheus text of `GET /metrics` (protected mode: no token needed).
+    pub async fn metrics(&self) -> String {
+        reqwest::get(format!("{}/metrics", self.base_url()))
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("metrics text")
+    }
+
     pub fn pid(&self) -> u32 {
         self.child
             .as_ref()
