@@ -151,19 +151,18 @@ async fn store_copy(
 /// JSON payloads keep their structure (string values redacted); anything else
 /// is redacted as text, byte for byte outside the secrets.
 fn redact_payload(warden: &Warden, payload: &[u8]) -> Vec<u8> {
-    let metrics = warden.metrics();
-    metrics.redact_lines.inc();
-    metrics.redact_bytes.inc_by(payload.len() as u64);
     let names = warden.redact_env_names();
     let first = payload.iter().find(|b| !b.is_ascii_whitespace());
     if matches!(first, Some(b'{') | Some(b'[')) {
         if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(payload) {
             let findings = warden.redactor().redact_json_value(&mut value, names);
+            let kinds = findings.iter().map(|f| f.kind.as_ref());
             if findings.is_empty() {
+                warden.count_redaction(payload.len(), kinds);
                 return payload.to_vec();
             }
-            count_findings(warden, findings.iter().map(|f| f.kind.as_ref()));
             if let Ok(json) = serde_json::to_vec(&value) {
+                warden.count_redaction(payload.len(), kinds);
                 return json;
             }
         }
@@ -171,30 +170,27 @@ fn redact_payload(warden: &Warden, payload: &[u8]) -> Vec<u8> {
     match std::str::from_utf8(payload) {
         Ok(text) => {
             let redacted = warden.redactor().redact_env_vars(text, names);
-            count_findings(warden, redacted.findings.iter().map(|f| f.kind.as_ref()));
+            let kinds = redacted.findings.iter().map(|f| f.kind.as_ref());
+            warden.count_redaction(payload.len(), kinds);
             redacted.text.into_owned().into_bytes()
         }
         Err(_) => {
             let mut out = Vec::with_capacity(payload.len());
-            if warden
+            match warden
                 .redactor()
                 .redact_stream(payload, &mut out, names, false)
-                .is_err()
             {
-                return b"[REDACTED:UNREADABLE]".to_vec();
+                Ok(stats) => {
+                    let kinds = stats
+                        .by_kind
+                        .iter()
+                        .flat_map(|(kind, n)| std::iter::repeat_n(kind.as_str(), *n as usize));
+                    warden.count_redaction(payload.len(), kinds);
+                    out
+                }
+                Err(_) => b"[REDACTED:UNREADABLE]".to_vec(),
             }
-            out
         }
-    }
-}
-
-fn count_findings<'a>(warden: &Warden, kinds: impl Iterator<Item = &'a str>) {
-    for kind in kinds {
-        warden
-            .metrics()
-            .redactions
-            .with_label_values(&[crate::service::metric_kind(kind)])
-            .inc();
     }
 }
 

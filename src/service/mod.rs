@@ -6,7 +6,6 @@ mod approval;
 mod budget;
 mod check;
 mod redact;
-pub use redact::metric_kind;
 mod requests;
 
 use std::sync::{Arc, RwLock};
