@@ -90,8 +90,8 @@ impl Metrics {
             policy_decisions: counter_vec(
                 &r,
                 "warden_policy_decisions_total",
-                "Policy decisions by action type and outcome (allowed, denied, approval).",
-                &["action", "outcome"],
+                "Policy decisions by action type, outcome (allowed, denied, approval) and category of danger seen (none when nothing was).",
+                &["action", "outcome", "category"],
             ),
             request_duration: histogram_vec(
                 &r,
@@ -270,12 +270,12 @@ mod tests {
         let metrics = Metrics::new();
         metrics
             .policy_decisions
-            .with_label_values(&["deploy", "denied"])
+            .with_label_values(&["deploy", "denied", "none"])
             .inc();
         let text = metrics.encode();
         assert!(text.contains("# HELP warden_policy_decisions_total"));
-        assert!(
-            text.contains(r#"warden_policy_decisions_total{action="deploy",outcome="denied"} 1"#)
-        );
+        assert!(text.contains(
+            r#"warden_policy_decisions_total{action="deploy",category="none",outcome="denied"} 1"#
+        ));
     }
 }

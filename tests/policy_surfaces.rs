@@ -248,7 +248,9 @@ async fn health_readiness_and_metrics_answer() {
     .await;
     let metrics = warden.metrics().await;
     assert!(
-        metrics.contains(r#"warden_policy_decisions_total{action="deploy",outcome="denied"} 1"#),
+        metrics.contains(
+            r#"warden_policy_decisions_total{action="deploy",category="none",outcome="denied"} 1"#
+        ),
         "{metrics}"
     );
     assert!(metrics.contains(r#"warden_request_duration_seconds_count{op="check",surface="http"}"#));

@@ -35,6 +35,22 @@ pub struct PolicyConfig {
     pub approval_required: Vec<ActionType>,
     /// Whether recursive deletions need human approval.
     pub approve_recursive_delete: bool,
+    /// What a shell command reaching a public host outside the allowlist gets.
+    pub shell_egress: ShellEgress,
+}
+
+/// Outcome for shell commands that name a public host outside the allowlist
+/// (metadata, loopback and private targets are always denied).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShellEgress {
+    /// Send for human approval (default).
+    #[default]
+    Approval,
+    /// Deny.
+    Deny,
+    /// Allow.
+    Allow,
 }
 
 impl Default for PolicyConfig {
@@ -54,6 +70,7 @@ impl Default for PolicyConfig {
                 .collect(),
             approval_required: vec![ActionType::Deploy, ActionType::CreateBilling],
             approve_recursive_delete: true,
+            shell_egress: ShellEgress::default(),
         }
     }
 }
@@ -88,6 +105,7 @@ impl PolicyConfig {
         merge(&mut next.enable_billing, a.billing);
         merge(&mut next.enable_file_deletion, a.file_deletion);
         merge(&mut next.network_allowlist, file.network.allowlist);
+        merge(&mut next.shell_egress, file.network.shell_egress);
         merge(
             &mut next.extra_destructive_patterns,
             file.shell.extra_destructive_patterns,
@@ -184,6 +202,7 @@ struct ActionsSection {
 #[serde(deny_unknown_fields, default)]
 struct NetworkSection {
     allowlist: Option<Vec<String>>,
+    shell_egress: Option<ShellEgress>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -23,6 +23,80 @@ pub enum Risk {
     Critical,
 }
 
+/// The class of danger a decision saw; `None` on a decision when nothing risky was seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Deletes or overwrites data, disks, infrastructure.
+    Destructive,
+    /// Runs code fetched or decoded at run time.
+    RemoteCode,
+    /// Hands a shell to a remote peer.
+    ReverseShell,
+    /// Sends credentials or secrets to a network sink.
+    Exfiltration,
+    /// Reads or writes a credential store.
+    CredentialAccess,
+    /// Reaches a network destination the policy does not allow.
+    Egress,
+    /// Changes system state: services, users, firewall, boot, mounts.
+    SystemChange,
+    /// Hides what runs (encoded payloads, computed command names).
+    Evasion,
+    /// Over a per-action rate limit.
+    RateLimit,
+    /// Decided by a policy plugin.
+    Plugin,
+}
+
+impl Category {
+    /// Every category, in declaration order (metric label values).
+    pub const ALL: [Category; 10] = [
+        Category::Destructive,
+        Category::RemoteCode,
+        Category::ReverseShell,
+        Category::Exfiltration,
+        Category::CredentialAccess,
+        Category::Egress,
+        Category::SystemChange,
+        Category::Evasion,
+        Category::RateLimit,
+        Category::Plugin,
+    ];
+
+    /// The wire name (`remote_code`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Destructive => "destructive",
+            Category::RemoteCode => "remote_code",
+            Category::ReverseShell => "reverse_shell",
+            Category::Exfiltration => "exfiltration",
+            Category::CredentialAccess => "credential_access",
+            Category::Egress => "egress",
+            Category::SystemChange => "system_change",
+            Category::Evasion => "evasion",
+            Category::RateLimit => "rate_limit",
+            Category::Plugin => "plugin",
+        }
+    }
+
+    /// How a reason names a finding of this class.
+    pub fn headline(self) -> &'static str {
+        match self {
+            Category::Destructive => "Destructive command detected",
+            Category::RemoteCode => "Remote code execution detected",
+            Category::ReverseShell => "Reverse shell detected",
+            Category::Exfiltration => "Credential exfiltration detected",
+            Category::CredentialAccess => "Credential access detected",
+            Category::Egress => "Network egress outside the allowlist",
+            Category::SystemChange => "System change detected",
+            Category::Evasion => "Obfuscated command detected",
+            Category::RateLimit => "Rate limit exceeded",
+            Category::Plugin => "Policy plugin decision",
+        }
+    }
+}
+
 /// The gate's answer for one action.
 ///
 /// `allowed == false` means denied. `allowed == true && requires_approval`
@@ -39,6 +113,8 @@ pub struct Decision {
     pub rule: String,
     /// Estimated risk.
     pub risk: Risk,
+    /// Class of danger seen (`null` when none).
+    pub category: Option<Category>,
     /// Supporting details (e.g. every finding, not only the deciding one).
     pub findings: Vec<String>,
 }
@@ -52,6 +128,7 @@ impl Decision {
             requires_approval: false,
             rule: ALLOW_RULE.to_string(),
             risk,
+            category: None,
             findings: Vec::new(),
         }
     }
@@ -64,6 +141,7 @@ impl Decision {
             requires_approval: false,
             rule: rule.to_string(),
             risk,
+            category: None,
             findings: Vec::new(),
         }
     }
@@ -76,8 +154,15 @@ impl Decision {
             requires_approval: true,
             rule: rule.to_string(),
             risk,
+            category: None,
             findings: Vec::new(),
         }
+    }
+
+    /// Sets the class of danger seen.
+    pub fn with_category(mut self, category: Category) -> Self {
+        self.category = Some(category);
+        self
     }
 
     /// Replaces the findings list.
@@ -98,12 +183,13 @@ mod tests {
 
     #[test]
     fn serialises_with_seed_field_order_and_lowercase_risk() {
-        let d =
-            Decision::deny("network.scheme", Risk::High, "no").with_findings(vec!["f".to_string()]);
+        let d = Decision::deny("network.scheme", Risk::High, "no")
+            .with_category(Category::Egress)
+            .with_findings(vec!["f".to_string()]);
         let json = serde_json::to_string(&d).unwrap();
         assert_eq!(
             json,
-            r#"{"allowed":false,"reason":"no","requires_approval":false,"rule":"network.scheme","risk":"high","findings":["f"]}"#
+            r#"{"allowed":false,"reason":"no","requires_approval":false,"rule":"network.scheme","risk":"high","category":"egress","findings":["f"]}"#
         );
     }
 

@@ -9,7 +9,10 @@ use super::decision::{Decision, Risk};
 use super::error::PolicyError;
 use super::network::NetworkPolicy;
 use super::paths::PathPolicy;
-use super::shell::{self, Severity, ShellFinding, ShellOptions};
+use std::sync::Arc;
+
+use super::decision::Category;
+use super::shell::{self, Outcome, ShellFinding, ShellOptions};
 
 /// Most paths accepted in one delete request.
 pub const MAX_DELETE_PATHS: usize = 10_000;
@@ -18,9 +21,9 @@ pub const MAX_DELETE_PATHS: usize = 10_000;
 #[derive(Debug, Clone)]
 pub struct PolicyGate {
     config: PolicyConfig,
-    network: NetworkPolicy,
+    network: Arc<NetworkPolicy>,
     paths: PathPolicy,
-    extra_patterns: Vec<regex::Regex>,
+    shell: ShellOptions,
 }
 
 impl PolicyGate {
@@ -28,15 +31,26 @@ impl PolicyGate {
     pub fn new(cfg: PolicyConfig) -> Result<Self, PolicyError> {
         cfg.validate()?;
         let extra_patterns = cfg.compile_patterns()?;
-        let network = NetworkPolicy::new(&cfg.network_allowlist)
-            .map_err(|e| PolicyError::InvalidPolicy(format!("network.allowlist: {e}")))?;
+        let network = Arc::new(
+            NetworkPolicy::new(&cfg.network_allowlist)
+                .map_err(|e| PolicyError::InvalidPolicy(format!("network.allowlist: {e}")))?,
+        );
         let paths = PathPolicy::new(&cfg.protected_paths)
             .map_err(|e| PolicyError::InvalidPolicy(format!("paths.protected: {e}")))?;
+        let shell = ShellOptions {
+            cwd: None,
+            protected_branches: cfg.protected_branches.clone(),
+            extra_patterns,
+            protected_paths: cfg.protected_paths.clone(),
+            network: Arc::clone(&network),
+            allowlist_configured: !cfg.network_allowlist.is_empty(),
+            shell_egress: cfg.shell_egress,
+        };
         Ok(Self {
             config: cfg,
             network,
             paths,
-            extra_patterns,
+            shell,
         })
     }
 
@@ -110,12 +124,7 @@ impl PolicyGate {
         }
         let cwd = ctx.optional_str("cwd")?;
         let query = ctx.optional_str("query")?;
-        let opts = ShellOptions {
-            cwd: cwd.map(str::to_string),
-            protected_branches: self.config.protected_branches.clone(),
-            extra_patterns: self.extra_patterns.clone(),
-        };
-        let mut findings = shell::analyze_command(command, &opts);
+        let mut findings = shell::analyze_command_in(command, &self.shell, cwd);
         if let Some(sql) = query {
             findings.extend(shell::analyze_sql(sql));
         }
@@ -139,7 +148,7 @@ impl PolicyGate {
         let mut last = Decision::allow(Risk::Low);
         for decision in decisions {
             if !decision.allowed {
-                return Ok(decision);
+                return Ok(decision.with_category(Category::Egress));
             }
             last = decision;
         }
@@ -178,14 +187,15 @@ impl PolicyGate {
             .check(&targets, cwd.as_ref())
             .map_err(|e| ctx.invalid("paths", e))?
         {
-            return Ok(denial);
+            return Ok(denial.with_category(Category::Destructive));
         }
         if recursive && self.config.approve_recursive_delete {
             return Ok(Decision::approval(
                 "approval.recursive_delete",
                 Risk::Medium,
                 "Recursive deletion requires human approval",
-            ));
+            )
+            .with_category(Category::Destructive));
         }
         Ok(Decision::allow(Risk::Low))
     }
@@ -201,15 +211,17 @@ fn disabled_subject(action: ActionType) -> &'static str {
     }
 }
 
-/// Denies on the most severe finding (critical first, then destructive, then first seen).
+/// Decides on the most severe finding: any denial outweighs every approval;
+/// among denials critical first, then destructive, then first seen.
 fn shell_decision(findings: &[ShellFinding]) -> Decision {
     let worst = findings
         .iter()
         .enumerate()
         .max_by_key(|(i, f)| {
             (
+                f.outcome,
                 f.risk_critical,
-                f.severity == Severity::Destructive,
+                f.category == Category::Destructive,
                 std::cmp::Reverse(*i),
             )
         })
@@ -217,16 +229,14 @@ fn shell_decision(findings: &[ShellFinding]) -> Decision {
     let Some(worst) = worst else {
         return Decision::allow(Risk::Low);
     };
-    let prefix = match worst.severity {
-        Severity::Destructive => "Destructive command detected",
-        Severity::RemoteExec => "Remote code execution detected",
+    let reason = format!("{}: {}", worst.category.headline(), worst.description);
+    let decision = match (worst.outcome, worst.risk_critical) {
+        (Outcome::Deny, true) => Decision::deny(worst.rule, Risk::Critical, reason),
+        (Outcome::Deny, false) => Decision::deny(worst.rule, Risk::High, reason),
+        (Outcome::Approval, _) => Decision::approval(worst.rule, Risk::Medium, reason),
     };
-    let risk = if worst.risk_critical {
-        Risk::Critical
-    } else {
-        Risk::High
-    };
-    Decision::deny(worst.rule, risk, format!("{prefix}: {}", worst.description))
+    decision
+        .with_category(worst.category)
         .with_findings(findings.iter().map(|f| f.description.clone()).collect())
 }
 

@@ -101,18 +101,13 @@ fn execute_code_table() {
 
 #[test]
 fn most_severe_finding_decides() {
-    let f = |rule, severity, risk_critical| ShellFinding {
-        rule,
-        severity,
-        risk_critical,
-        description: rule.to_string(),
-    };
+    let f = |rule, category, risk_critical| ShellFinding::new(rule, category, risk_critical, rule);
     let findings = [
-        f("a", Severity::RemoteExec, false),
-        f("b", Severity::Destructive, false),
-        f("c", Severity::RemoteExec, true),
-        f("d", Severity::Destructive, true),
-        f("e", Severity::Destructive, true),
+        f("a", Category::RemoteCode, false),
+        f("b", Category::Destructive, false),
+        f("c", Category::RemoteCode, true),
+        f("d", Category::Destructive, true),
+        f("e", Category::Destructive, true),
     ];
     let d = shell_decision(&findings);
     assert_eq!((d.rule.as_str(), d.risk), ("d", Risk::Critical));
@@ -120,7 +115,22 @@ fn most_severe_finding_decides() {
     let d = shell_decision(&findings[..1]);
     assert_eq!(d.reason, "Remote code execution detected: a");
     assert_eq!(d.risk, Risk::High);
+    assert_eq!(d.category, Some(Category::RemoteCode));
     assert!(shell_decision(&[]).allowed);
+}
+
+#[test]
+fn any_denial_outweighs_approvals() {
+    let ask = ShellFinding::new("ask", Category::SystemChange, false, "ask").needs_approval();
+    let deny = ShellFinding::new("deny", Category::Egress, false, "deny");
+    let d = shell_decision(&[ask.clone(), deny]);
+    assert_eq!((d.allowed, d.rule.as_str()), (false, "deny"));
+    assert_eq!(d.category, Some(Category::Egress));
+    let d = shell_decision(&[ask]);
+    assert!(d.allowed && d.requires_approval);
+    assert_eq!((d.rule.as_str(), d.risk), ("ask", Risk::Medium));
+    assert_eq!(d.reason, "System change detected: ask");
+    assert_eq!(d.category, Some(Category::SystemChange));
 }
 
 #[test]
@@ -394,7 +404,7 @@ fn decision_serialises_for_the_api() {
     assert_eq!(
         v,
         json!({"allowed": true, "reason": "Action allowed by policy", "requires_approval": false,
-               "rule": "allow.default", "risk": "low", "findings": []})
+               "rule": "allow.default", "risk": "low", "category": null, "findings": []})
     );
 }
 

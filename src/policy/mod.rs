@@ -14,7 +14,7 @@ pub mod paths;
 pub mod shell;
 
 pub use action::ActionType;
-pub use config::PolicyConfig;
-pub use decision::{Decision, Risk};
+pub use config::{PolicyConfig, ShellEgress};
+pub use decision::{Category, Decision, Risk};
 pub use error::PolicyError;
 pub use gate::PolicyGate;

@@ -30,7 +30,11 @@ impl Warden {
         }
         self.metrics
             .policy_decisions
-            .with_label_values(&[request.action.as_str(), outcome(&decision)])
+            .with_label_values(&[
+                request.action.as_str(),
+                outcome(&decision),
+                category_label(decision.category),
+            ])
             .inc();
 
         let decision_id = uuid::Uuid::now_v7().to_string();
@@ -91,6 +95,11 @@ pub(crate) fn outcome(decision: &Decision) -> &'static str {
         (true, true) => "approval",
         (true, false) => "allowed",
     }
+}
+
+/// The metrics label for a decision's category (`none` when nothing was seen).
+pub(crate) fn category_label(category: Option<crate::policy::Category>) -> &'static str {
+    category.map_or("none", crate::policy::Category::as_str)
 }
 
 fn truncate_strings(value: &mut Value, limit: usize) {

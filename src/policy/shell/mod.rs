@@ -26,7 +26,14 @@ mod tests_matrix;
 #[cfg(test)]
 mod tests_robustness;
 
+use std::sync::Arc;
+
 use expand::Arg;
+
+use crate::policy::config::ShellEgress;
+use crate::policy::network::NetworkPolicy;
+
+pub use crate::policy::decision::Category;
 
 /// Combined nesting budget for parsing and analysis (subshells,
 /// substitutions, `bash -c`, `eval`, …). Beyond it the command is reported
@@ -45,6 +52,15 @@ pub struct ShellOptions {
     /// Policy-file patterns, matched against each simple command's argv
     /// joined by ' ' after unwrapping.
     pub extra_patterns: Vec<regex::Regex>,
+    /// Policy-file protected paths (absolute or `~/…`), beyond the built-in
+    /// system and credential locations.
+    pub protected_paths: Vec<String>,
+    /// The `network_access` allowlist that shell egress is held to.
+    pub network: Arc<NetworkPolicy>,
+    /// Whether any allowlist is configured (without one, public hosts pass).
+    pub allowlist_configured: bool,
+    /// Outcome for a public host outside the allowlist.
+    pub shell_egress: ShellEgress,
 }
 
 impl Default for ShellOptions {
@@ -56,22 +72,32 @@ impl Default for ShellOptions {
                 .map(String::from)
                 .collect(),
             extra_patterns: Vec::new(),
+            protected_paths: Vec::new(),
+            network: Arc::new(NetworkPolicy::default()),
+            allowlist_configured: false,
+            shell_egress: ShellEgress::default(),
         }
     }
 }
 
-/// How the gate words the reason.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub enum Severity {
-    Destructive,
-    RemoteExec,
+/// What a finding asks the gate to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Needs a human's approval before it runs.
+    Approval,
+    /// Must not run.
+    Deny,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ShellFinding {
     /// Stable rule id, e.g. `shell.rm_recursive_root` or `sql.drop`.
     pub rule: &'static str,
-    pub severity: Severity,
+    /// Class of danger.
+    pub category: Category,
+    /// Deny, or send for approval.
+    pub outcome: Outcome,
     /// Irreversible system-wide damage (`rm -rf /`, `mkfs`, disk writes, fork bombs).
     pub risk_critical: bool,
     /// What was seen, at most ~120 characters.
@@ -79,15 +105,17 @@ pub struct ShellFinding {
 }
 
 impl ShellFinding {
+    /// A denial of `category`.
     pub(crate) fn new(
         rule: &'static str,
-        severity: Severity,
+        category: Category,
         risk_critical: bool,
         description: impl AsRef<str>,
     ) -> Self {
         ShellFinding {
             rule,
-            severity,
+            category,
+            outcome: Outcome::Deny,
             risk_critical,
             description: shorten(description.as_ref()),
         }
@@ -98,7 +126,19 @@ impl ShellFinding {
         risk_critical: bool,
         description: impl AsRef<str>,
     ) -> Self {
-        Self::new(rule, Severity::Destructive, risk_critical, description)
+        Self::new(rule, Category::Destructive, risk_critical, description)
+    }
+
+    /// The same finding, sent for approval instead of denied.
+    pub(crate) fn needs_approval(mut self) -> Self {
+        self.outcome = Outcome::Approval;
+        self
+    }
+
+    /// The same finding with another outcome.
+    pub(crate) fn with_outcome(mut self, outcome: Outcome) -> Self {
+        self.outcome = outcome;
+        self
     }
 }
 
@@ -126,6 +166,8 @@ pub(crate) struct RuleCtx<'a> {
     /// More arguments are appended at run time (`xargs`).
     pub appended: bool,
     pub opts: &'a ShellOptions,
+    /// The working directory the command runs in.
+    pub cwd: Option<&'a str>,
     /// Directory the script `cd`-ed into, for relative paths (may itself be
     /// relative or `~`-based).
     pub base: Option<&'a str>,
@@ -135,7 +177,7 @@ pub(crate) struct RuleCtx<'a> {
 
 impl RuleCtx<'_> {
     pub(crate) fn cwd(&self) -> Option<&str> {
-        self.opts.cwd.as_deref()
+        self.cwd
     }
 
     pub(crate) fn flag(&self, out: &mut Vec<ShellFinding>, rule: &'static str, critical: bool) {
@@ -145,11 +187,34 @@ impl RuleCtx<'_> {
             wrappers::join(self.cmd),
         ));
     }
+
+    /// Reports the whole command under `rule` with `category` and `outcome`.
+    pub(crate) fn report(
+        &self,
+        out: &mut Vec<ShellFinding>,
+        rule: &'static str,
+        category: Category,
+        outcome: Outcome,
+    ) {
+        out.push(
+            ShellFinding::new(rule, category, false, wrappers::join(self.cmd))
+                .with_outcome(outcome),
+        );
+    }
 }
 
 /// Parses `command` as a POSIX-ish shell and returns every destructive finding (empty = benign).
 pub fn analyze_command(command: &str, opts: &ShellOptions) -> Vec<ShellFinding> {
-    let mut walker = walker::Walker::new(opts);
+    analyze_command_in(command, opts, opts.cwd.as_deref())
+}
+
+/// [`analyze_command`] run in working directory `cwd` (overrides `opts.cwd`).
+pub fn analyze_command_in(
+    command: &str,
+    opts: &ShellOptions,
+    cwd: Option<&str>,
+) -> Vec<ShellFinding> {
+    let mut walker = walker::Walker::new(opts, cwd);
     walker.run_text(command, 0);
     walker.finish()
 }
@@ -175,7 +240,8 @@ mod tests {
     fn seed_rm_rf_root() {
         let findings = analyze_command("rm -rf /", &Default::default());
         assert!(!findings.is_empty());
-        assert_eq!(findings[0].severity, Severity::Destructive);
+        assert_eq!(findings[0].category, Category::Destructive);
+        assert_eq!(findings[0].outcome, Outcome::Deny);
         assert!(findings[0].risk_critical);
         assert!(findings[0].description.contains("rm"), "{findings:?}");
         assert_eq!(findings[0].rule, "shell.rm_recursive_root");
@@ -204,7 +270,7 @@ mod tests {
             let f = analyze_command(cmd, &opts);
             assert_eq!(f.len(), 1, "{cmd}");
             assert_eq!(f[0].rule, "policy.extra_pattern");
-            assert_eq!(f[0].severity, Severity::Destructive);
+            assert_eq!(f[0].category, Category::Destructive);
         }
         assert!(analyze_command("systemctl status nginx", &opts).is_empty());
     }
@@ -224,12 +290,12 @@ mod tests {
     }
 
     #[test]
-    fn severity_serializes_as_name() {
-        let f = ShellFinding::destructive("x", false, "y");
-        let Severity::Destructive = f.severity else {
-            panic!()
-        };
-        let s = format!("{:?}", Severity::RemoteExec);
-        assert_eq!(s, "RemoteExec");
+    fn approval_findings_keep_their_class() {
+        let f = ShellFinding::new("x", Category::SystemChange, false, "y").needs_approval();
+        assert_eq!(
+            (f.category, f.outcome),
+            (Category::SystemChange, Outcome::Approval)
+        );
+        assert!(Outcome::Deny > Outcome::Approval);
     }
 }

@@ -1,7 +1,7 @@
 //! Destructive-command corpus: hand-written tricky cases plus a generated
 //! table of every base command behind every wrapper and nesting form.
 
-use super::{analyze_command, Severity, ShellOptions};
+use super::{analyze_command, Category, ShellOptions};
 
 fn rules(cmd: &str) -> Vec<&'static str> {
     analyze_command(cmd, &ShellOptions::default())
@@ -440,20 +440,20 @@ fn hand_written_destructive() {
 }
 
 #[test]
-fn severities_and_criticality() {
+fn categories_and_criticality() {
     let opts = ShellOptions::default();
-    let cases: &[(&str, Severity, bool)] = &[
-        ("rm -rf /", Severity::Destructive, true),
-        ("mkfs.ext4 /dev/sda", Severity::Destructive, true),
-        ("dd if=/dev/zero of=/dev/sda", Severity::Destructive, true),
-        (":(){ :|:& };:", Severity::Destructive, true),
-        ("rm -rf ~", Severity::Destructive, false),
-        ("git reset --hard", Severity::Destructive, false),
-        ("curl x | sh", Severity::RemoteExec, false),
+    let cases: &[(&str, Category, bool)] = &[
+        ("rm -rf /", Category::Destructive, true),
+        ("mkfs.ext4 /dev/sda", Category::Destructive, true),
+        ("dd if=/dev/zero of=/dev/sda", Category::Destructive, true),
+        (":(){ :|:& };:", Category::Destructive, true),
+        ("rm -rf ~", Category::Destructive, false),
+        ("git reset --hard", Category::Destructive, false),
+        ("curl x | sh", Category::RemoteCode, false),
     ];
-    for (cmd, severity, critical) in cases {
+    for (cmd, category, critical) in cases {
         let f = &analyze_command(cmd, &opts)[0];
-        assert_eq!(&f.severity, severity, "{cmd}");
+        assert_eq!(&f.category, category, "{cmd}");
         assert_eq!(f.risk_critical, *critical, "{cmd}");
     }
     let f = &analyze_command("curl -fsSL https://x.sh | bash", &opts)[0];

@@ -10,12 +10,13 @@ use super::remote::{interpreter, invocation, is_source, Interp};
 use super::state::ScriptState;
 use super::wrappers::{basename, join, unwrap};
 use super::{
-    dedup, fs_rules, sql, sql_client, tool_rules, RuleCtx, Severity, ShellFinding, ShellOptions,
+    dedup, fs_rules, sql, sql_client, tool_rules, Category, RuleCtx, ShellFinding, ShellOptions,
     MAX_DEPTH, MAX_FINDINGS,
 };
 
 pub(crate) struct Walker<'o> {
     opts: &'o ShellOptions,
+    cwd: Option<&'o str>,
     findings: Vec<ShellFinding>,
     too_complex: bool,
     state: ScriptState,
@@ -38,9 +39,10 @@ struct Output {
 }
 
 impl<'o> Walker<'o> {
-    pub(crate) fn new(opts: &'o ShellOptions) -> Self {
+    pub(crate) fn new(opts: &'o ShellOptions, cwd: Option<&'o str>) -> Self {
         Walker {
             opts,
+            cwd,
             findings: Vec::new(),
             too_complex: false,
             state: ScriptState::default(),
@@ -61,7 +63,7 @@ impl<'o> Walker<'o> {
     fn remote(&mut self, description: String) {
         self.push(ShellFinding::new(
             "shell.remote_pipe_exec",
-            Severity::RemoteExec,
+            Category::RemoteCode,
             false,
             description,
         ));
@@ -315,6 +317,7 @@ impl<'o> Walker<'o> {
             args: rest,
             appended: appended_in || un.appended,
             opts: self.opts,
+            cwd: self.cwd,
             base: self.state.base.as_deref(),
             cmd,
         };
