@@ -41,7 +41,11 @@ impl PolicyGate {
             cwd: None,
             protected_branches: cfg.protected_branches.clone(),
             extra_patterns,
-            protected_paths: cfg.protected_paths.clone(),
+            protected_paths: cfg
+                .protected_paths
+                .iter()
+                .filter_map(|p| super::paths::normalize(p.trim(), None).ok())
+                .collect(),
             network: Arc::clone(&network),
             allowlist_configured: !cfg.network_allowlist.is_empty(),
             shell_egress: cfg.shell_egress,

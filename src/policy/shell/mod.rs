@@ -9,6 +9,7 @@ mod fs_rules;
 mod lexer;
 mod parser;
 mod paths;
+mod protected;
 mod remote;
 mod sql;
 mod sql_client;
@@ -16,6 +17,7 @@ mod state;
 mod tool_rules;
 mod walker;
 mod wrappers;
+mod write_rules;
 
 #[cfg(test)]
 mod tests_benign;
@@ -32,6 +34,7 @@ use expand::Arg;
 
 use crate::policy::config::ShellEgress;
 use crate::policy::network::NetworkPolicy;
+use crate::policy::paths::NormPath;
 
 pub use crate::policy::decision::Category;
 
@@ -54,7 +57,7 @@ pub struct ShellOptions {
     pub extra_patterns: Vec<regex::Regex>,
     /// Policy-file protected paths (absolute or `~/…`), beyond the built-in
     /// system and credential locations.
-    pub protected_paths: Vec<String>,
+    pub protected_paths: Vec<NormPath>,
     /// The `network_access` allowlist that shell egress is held to.
     pub network: Arc<NetworkPolicy>,
     /// Whether any allowlist is configured (without one, public hosts pass).

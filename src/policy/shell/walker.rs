@@ -9,6 +9,7 @@ use super::paths::is_block_device;
 use super::remote::{interpreter, invocation, is_source, Interp};
 use super::state::ScriptState;
 use super::wrappers::{basename, join, unwrap};
+use super::write_rules::{self, Place, WriteMode};
 use super::{
     dedup, fs_rules, sql, sql_client, tool_rules, Category, RuleCtx, ShellFinding, ShellOptions,
     MAX_DEPTH, MAX_FINDINGS,
@@ -162,13 +163,24 @@ impl<'o> Walker<'o> {
             self.word_substs(&r.target, depth);
             match r.kind {
                 RedirKind::Write | RedirKind::Append | RedirKind::ReadWrite | RedirKind::Dup => {
-                    let target = expand(&r.target).value;
-                    if is_block_device(&target) {
+                    let target = expand_with(&r.target, Some(&self.state.vars));
+                    if is_block_device(&target.value) {
                         self.push(ShellFinding::destructive(
                             "shell.disk_overwrite",
                             true,
-                            format!("> {target}"),
+                            format!("> {}", target.value),
                         ));
+                    } else if !is_fd_number(&target.value) {
+                        let mode = if r.kind == RedirKind::Append {
+                            WriteMode::Append
+                        } else {
+                            WriteMode::Overwrite
+                        };
+                        let place = self.place();
+                        let seen = format!("{} {}", redirect_op(r.kind), target.value);
+                        let mut found = Vec::new();
+                        write_rules::check_target(&target, mode, &place, &seen, &mut found);
+                        found.into_iter().for_each(|f| self.push(f));
                     }
                 }
                 RedirKind::HereDoc { .. } => {
@@ -191,6 +203,15 @@ impl<'o> Walker<'o> {
         match parse_dquoted(body, depth + 1) {
             Ok(word) => self.word_substs(&word, depth),
             Err(_) => self.flag_too_complex(),
+        }
+    }
+
+    /// Where relative paths of the current command resolve.
+    fn place(&self) -> Place<'_> {
+        Place {
+            base: self.state.base.as_deref(),
+            cwd: self.cwd,
+            configured: &self.opts.protected_paths,
         }
     }
 
@@ -324,6 +345,7 @@ impl<'o> Walker<'o> {
         let mut found = Vec::new();
         fs_rules::check(&ctx, &mut found);
         tool_rules::check(&ctx, &mut found);
+        write_rules::check(&ctx, &self.place(), &mut found);
         for f in found {
             self.push(f);
         }
@@ -368,6 +390,20 @@ impl<'o> Walker<'o> {
                 self.run_text(text, depth + 1);
             }
         }
+    }
+}
+
+/// `2>&1`, `>&-`: a descriptor, not a file.
+fn is_fd_number(target: &str) -> bool {
+    target == "-" || (!target.is_empty() && target.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn redirect_op(kind: RedirKind) -> &'static str {
+    match kind {
+        RedirKind::Append => ">>",
+        RedirKind::ReadWrite => "<>",
+        RedirKind::Dup => ">&",
+        _ => ">",
     }
 }
 
