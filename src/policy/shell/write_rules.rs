@@ -6,7 +6,7 @@
 use crate::policy::paths::{Anchor, NormPath};
 
 use super::expand::Arg;
-use super::protected::{locate, write_guard, Guarded};
+use super::protected::{holds_credentials, locate, write_guard, Guarded};
 use super::{Category, RuleCtx, ShellFinding};
 
 /// How a target is written.
@@ -16,8 +16,11 @@ pub(crate) enum WriteMode {
     Overwrite,
     /// Appended to.
     Append,
-    /// Permissions loosened.
+    /// Permissions loosened: write for group or others, or set-id bits.
     Loosen,
+    /// Permissions loosened by read access for others only (harmless on
+    /// most system files, not on a secret).
+    LoosenRead,
     /// Owner or group changed.
     Chown,
 }
@@ -57,7 +60,7 @@ fn judge(
         if file == "known_hosts" && mode != WriteMode::Chown {
             return None;
         }
-        if file.ends_with(".pub") && mode == WriteMode::Loosen {
+        if file.ends_with(".pub") && matches!(mode, WriteMode::Loosen | WriteMode::LoosenRead) {
             return None;
         }
         if file == "authorized_keys" && mode == WriteMode::Append {
@@ -67,9 +70,14 @@ fn judge(
             return Some(ask("shell.ssh_config_write", seen));
         }
     }
+    if mode == WriteMode::LoosenRead && !holds_credentials(path) {
+        return None;
+    }
     if let Some(guard) = write_guard(path, configured) {
         let (rule, category) = match (guard, mode) {
-            (_, WriteMode::Loosen) => ("shell.chmod_loosen", category_of(guard)),
+            (_, WriteMode::Loosen | WriteMode::LoosenRead) => {
+                ("shell.chmod_loosen", category_of(guard))
+            }
             (_, WriteMode::Chown) => ("shell.chown_protected", category_of(guard)),
             (Guarded::System, _) => ("shell.write_system_path", Category::SystemChange),
             (Guarded::Device, _) => ("shell.write_device", Category::Destructive),
@@ -188,8 +196,14 @@ pub(crate) fn check(ctx: &RuleCtx, place: &Place, out: &mut Vec<ShellFinding>) {
         "chmod" => {
             let ops = operands(args, &["--reference"]);
             if let Some((mode, files)) = ops.split_first() {
-                if loosens(mode.text()) {
-                    targets.extend(files.iter().map(|a| (*a, WriteMode::Loosen)));
+                let grants = loosens(mode.text());
+                let mode = if grants.write {
+                    WriteMode::Loosen
+                } else {
+                    WriteMode::LoosenRead
+                };
+                if grants.write || grants.read {
+                    targets.extend(files.iter().map(|a| (*a, mode)));
                 }
             }
         }
@@ -331,29 +345,45 @@ fn option_values<'a, 'b>(
     })
 }
 
-/// Whether a `chmod` mode grants group/other write, other read, or set-id bits.
-fn loosens(mode: &str) -> bool {
+/// What a `chmod` mode grants beyond the owner.
+#[derive(Debug, PartialEq, Eq)]
+struct Grants {
+    /// Write for group or others, or set-id bits.
+    write: bool,
+    /// Read for others.
+    read: bool,
+}
+
+fn loosens(mode: &str) -> Grants {
     if !mode.is_empty() && mode.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-        let digits: Vec<u32> = mode.bytes().map(|b| u32::from(b - b'0')).collect();
-        let n = digits.len();
-        let other = digits[n - 1];
-        let group = if n >= 2 { digits[n - 2] } else { 0 };
-        let special = if n >= 4 { digits[n - 4] } else { 0 };
-        return other & 0b110 != 0 || group & 0b010 != 0 || special & 0b110 != 0;
-    }
-    mode.split(',').any(|clause| {
-        let Some(op_at) = clause.find(['+', '=']) else {
-            return false;
+        let digit = |from_end: usize| {
+            mode.len()
+                .checked_sub(from_end)
+                .and_then(|i| mode.as_bytes().get(i))
+                .map_or(0, |b| b - b'0')
         };
-        let who = &clause[..op_at];
-        let perms = &clause[op_at + 1..];
+        let (other, group, special) = (digit(1), digit(2), digit(4));
+        return Grants {
+            write: other & 0b010 != 0 || group & 0b010 != 0 || special & 0b110 != 0,
+            read: other & 0b100 != 0,
+        };
+    }
+    let mut grants = Grants {
+        write: false,
+        read: false,
+    };
+    for clause in mode.split(',') {
+        let Some(op_at) = clause.find(['+', '=']) else {
+            continue;
+        };
+        let (who, perms) = (&clause[..op_at], &clause[op_at + 1..]);
         let everyone = who.is_empty() || who.contains('a');
         let others = everyone || who.contains('o');
         let group = everyone || who.contains('g');
-        (perms.contains('w') && (others || group))
-            || (perms.contains('r') && others)
-            || perms.contains('s')
-    })
+        grants.write |= (perms.contains('w') && (others || group)) || perms.contains('s');
+        grants.read |= perms.contains('r') && others;
+    }
+    grants
 }
 
 #[cfg(test)]
@@ -362,16 +392,28 @@ mod tests {
 
     #[test]
     fn loosening_modes() {
-        for yes in [
-            "666", "644", "0777", "4755", "o+r", "a+w", "g+w", "+w", "u+s", "a=r", "go+rw",
-            "u+x,o+r",
+        for (mode, write, read) in [
+            ("666", true, true),
+            ("644", false, true),
+            ("0777", true, true),
+            ("4755", true, true),
+            ("o+r", false, true),
+            ("a+w", true, false),
+            ("g+w", true, false),
+            ("+w", true, false),
+            ("u+s", true, false),
+            ("a=r", false, true),
+            ("u+x,o+r", false, true),
+            ("600", false, false),
+            ("400", false, false),
+            ("0700", false, false),
+            ("750", false, false),
+            ("+x", false, false),
+            ("go-rwx", false, false),
+            ("u=rw", false, false),
         ] {
-            assert!(loosens(yes), "{yes}");
-        }
-        for no in [
-            "600", "400", "0700", "750", "+x", "u+x", "go-rwx", "o-r", "u=rw", "640",
-        ] {
-            assert!(!loosens(no), "{no}");
+            let g = loosens(mode);
+            assert_eq!((g.write, g.read), (write, read), "{mode}");
         }
     }
 }
