@@ -671,7 +671,7 @@ mod tests {
     #[test]
     fn hosts_of_destinations() {
         let cases = [
-            ("https://user:pw@Example.COM./x", Some("example.com")),
+            ("https://user:pw@Example.COM./x", Some("example.com.")),
             ("http://0x7f000001/", Some("127.0.0.1")),
             ("2130706433", Some("127.0.0.1")),
             ("git@github.com:org/repo.git", Some("github.com")),
