@@ -610,7 +610,13 @@ pub(crate) fn host_of(dest: &str) -> Option<String> {
         return url.host_str().map(str::to_string);
     }
     let after_user = dest.rsplit('@').next().unwrap_or(dest);
-    let host_port = after_user.split('/').next().unwrap_or(after_user);
+    let mut host_port = after_user.split('/').next().unwrap_or(after_user);
+    // `host:path` (scp-like) rather than `host:port`.
+    if let Some((host, rest)) = host_port.split_once(':') {
+        if !rest.bytes().all(|b| b.is_ascii_digit()) && !host_port.starts_with('[') {
+            host_port = host;
+        }
+    }
     if host_port.is_empty() || host_port.starts_with('-') {
         return None;
     }
