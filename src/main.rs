@@ -277,12 +277,35 @@ async fn check_one(
             ctx.insert(key.into(), value.into());
         }
     }
-    let body = serde_json::json!({ "action": action, "context": ctx }).to_string();
+    let mut request = serde_json::json!({ "action": action, "context": ctx });
+    with_process_cwd(&mut request);
+    let body = request.to_string();
     print_answer(
         warden
             .handle(Operation::Check, body.as_bytes(), Surface::Cli, "cli")
             .await,
     )
+}
+
+/// The CLI runs where the agent runs: a shell or delete check without
+/// `context.cwd` is judged in this process's working directory.
+fn with_process_cwd(request: &mut serde_json::Value) {
+    let judged_in_a_directory = matches!(
+        request.get("action").and_then(|a| a.as_str()),
+        Some("execute_code" | "delete_files")
+    );
+    let Some(context) = request.get_mut("context").and_then(|c| c.as_object_mut()) else {
+        return;
+    };
+    if !judged_in_a_directory || context.contains_key("cwd") {
+        return;
+    }
+    if let Some(dir) = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.to_str().map(String::from))
+    {
+        context.insert("cwd".into(), dir.into());
+    }
 }
 
 /// One JSON request per line in, one JSON answer per line out, in order.
@@ -295,8 +318,16 @@ async fn check_lines(warden: &Warden) -> anyhow::Result<ExitCode> {
         if line.trim().is_empty() {
             continue;
         }
+        // A line that is not JSON goes through unchanged and gets the usual error.
+        let body = match serde_json::from_str::<serde_json::Value>(&line) {
+            Ok(mut request) => {
+                with_process_cwd(&mut request);
+                request.to_string()
+            }
+            Err(_) => line,
+        };
         let answer = match warden
-            .handle(Operation::Check, line.as_bytes(), Surface::Cli, "cli")
+            .handle(Operation::Check, body.as_bytes(), Surface::Cli, "cli")
             .await
         {
             Ok(json) => json,

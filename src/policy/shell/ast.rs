@@ -86,7 +86,8 @@ pub(crate) enum Part<'a> {
     Subst(Script<'a>),
     /// `<(…)` or `>(…)`.
     ProcSubst(Script<'a>),
-    Arith,
+    /// `$((…))`, with the substitutions inside it (`$(( $(cmd) ))` runs `cmd`).
+    Arith(Vec<Script<'a>>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -256,7 +257,9 @@ impl IntoOwned for Part<'_> {
             })),
             Part::Subst(s) => Part::Subst(s.into_owned()),
             Part::ProcSubst(s) => Part::ProcSubst(s.into_owned()),
-            Part::Arith => Part::Arith,
+            Part::Arith(scripts) => {
+                Part::Arith(scripts.into_iter().map(IntoOwned::into_owned).collect())
+            }
         }
     }
 }

@@ -84,6 +84,24 @@ pub(crate) fn decode_c_escapes(src: &[u8], stop_at_quote: bool) -> (String, usiz
 }
 
 impl<'a> Parser<'a> {
+    /// Command substitutions inside an arithmetic expansion's text.
+    fn arith_substs(&mut self, inner: &'a str) -> Result<Vec<Script<'a>>, ParseError> {
+        if !inner.contains("$(") && !inner.contains('`') {
+            return Ok(Vec::new());
+        }
+        let word = parse_dquoted(inner, self.depth + 1)?;
+        let mut scripts = Vec::new();
+        for part in word.into_parts() {
+            match part {
+                Part::Subst(s) | Part::ProcSubst(s) => scripts.push(s),
+                Part::Arith(nested) => scripts.extend(nested),
+                Part::Param(p) => scripts.extend(p.nested),
+                _ => {}
+            }
+        }
+        Ok(scripts)
+    }
+
     /// Handles `$` at the current position. `None` means a literal `$`
     /// (position not advanced).
     pub(super) fn dollar(&mut self, in_dquote: bool) -> Result<Option<Part<'a>>, ParseError> {
@@ -101,6 +119,7 @@ impl<'a> Parser<'a> {
             }
             Some(b'(') if self.at(2) == Some(b'(') => {
                 self.pos += 3;
+                let start = self.pos;
                 let mut depth = 2usize;
                 while let Some(c) = self.at(0) {
                     self.pos += 1;
@@ -115,7 +134,11 @@ impl<'a> Parser<'a> {
                         _ => {}
                     }
                 }
-                Ok(Some(Part::Arith))
+                let inner = self
+                    .text
+                    .get(start..self.pos.saturating_sub(2).max(start))
+                    .unwrap_or_default();
+                Ok(Some(Part::Arith(self.arith_substs(inner)?)))
             }
             Some(b'(') => {
                 self.pos += 2;

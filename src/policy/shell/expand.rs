@@ -67,6 +67,11 @@ pub(crate) fn expand_words_with<'w>(words: &'w [Word<'_>], vars: Option<&Vars>) 
             }
         }
         let arg = expand_with(word, vars);
+        // `rm${IFS}-rf${IFS}/`: the field separator splits words as a space does.
+        if arg.dynamic && arg.value.contains("$IFS") {
+            out.extend(split_on_ifs(&arg.value));
+            continue;
+        }
         let unquoted = word.parts().all(|p| matches!(p, Part::Lit(_)));
         if unquoted && arg.value.contains('{') && arg.value.contains(',') {
             let mut alts = Vec::new();
@@ -78,6 +83,17 @@ pub(crate) fn expand_words_with<'w>(words: &'w [Word<'_>], vars: Option<&Vars>) 
         }
     }
     out
+}
+
+fn split_on_ifs(value: &str) -> Vec<Arg<'static>> {
+    value
+        .split("$IFS")
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| Arg {
+            dynamic: piece.contains('$'),
+            ..Arg::owned(piece.to_string())
+        })
+        .collect()
 }
 
 pub(crate) fn expand<'w>(word: &'w Word<'_>) -> Arg<'w> {
@@ -148,8 +164,12 @@ pub(crate) fn expand_with<'w>(word: &'w Word<'_>, vars: Option<&Vars>) -> Arg<'w
                     _ => "<(…)",
                 });
             }
-            Part::Arith => {
+            Part::Arith(scripts) => {
                 arg.dynamic = true;
+                if !scripts.is_empty() {
+                    arg.subst = true;
+                    arg.fetches |= scripts.iter().any(|s| script_fetches(s, 0));
+                }
                 value.push_str("$((…))");
             }
         }

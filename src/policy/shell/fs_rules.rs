@@ -3,6 +3,7 @@
 
 use super::expand::Arg;
 use super::paths::{classify, is_block_device, resolve, PathClass};
+use super::protected::climb_above_variable;
 use super::wrappers::basename;
 use super::{RuleCtx, ShellFinding};
 
@@ -28,11 +29,18 @@ fn is_opt(v: &str) -> bool {
 }
 
 /// Class of a path argument. For unresolved variables only the value they
-/// would take if empty counts (`"$DIR/"` → `/`); anything else is unknown.
+/// would take if empty counts (`"$DIR/"` → `/`), or the path `..` climbs to
+/// out of a leading variable (`$TMPDIR/../etc` → `/etc`); anything else is unknown.
 fn target_class(arg: &Arg, ctx: &RuleCtx) -> PathClass {
     let cwd = ctx.cwd();
     if !arg.dynamic {
         return classify(&resolve(&arg.value, ctx.base), cwd);
+    }
+    if let Some(climbed) = climb_above_variable(&arg.value) {
+        let class = classify(&climbed, cwd);
+        if class != PathClass::Safe {
+            return class;
+        }
     }
     match arg
         .if_empty

@@ -136,6 +136,10 @@ pub(crate) fn classify(path: &str, cwd: Option<&str>) -> PathClass {
     if path.is_empty() {
         return PathClass::Safe;
     }
+    // Seen from a working directory inside a home, `~/x` is that home's `x`.
+    if let (Some(rest), Some(home)) = (path.strip_prefix("~/"), cwd.and_then(home_prefix)) {
+        return classify(&format!("{home}/{rest}"), cwd);
+    }
     if let Some(rest) = path.strip_prefix('~') {
         let rest = rest.find('/').map_or("", |i| &rest[i + 1..]);
         let (comps, escaped) = normalize(rest);
@@ -173,6 +177,9 @@ pub(crate) fn classify(path: &str, cwd: Option<&str>) -> PathClass {
         return PathClass::Root;
     };
     if SYSTEM_DIRS.contains(&first) {
+        if in_home_cache(&comps) {
+            return PathClass::Safe;
+        }
         return match (comps.len(), inside) {
             (1, _) => PathClass::SystemTop,
             (2, _) => PathClass::SystemChild,
@@ -199,6 +206,35 @@ pub(crate) fn classify(path: &str, cwd: Option<&str>) -> PathClass {
     match inside {
         Some(false) => PathClass::Outside,
         _ => PathClass::Safe,
+    }
+}
+
+/// Caches are rebuilt on demand: deleting something inside `~/.cache` and
+/// its kin is routine, wherever the working directory is.
+fn in_home_cache(comps: &[&str]) -> bool {
+    let below_home = match comps {
+        ["home" | "Users", _, rest @ ..] | ["root", rest @ ..] => rest,
+        _ => return false,
+    };
+    const CACHES: &[&[&str]] = &[
+        &[".cache"],
+        &["Library", "Caches"],
+        &[".npm", "_cacache"],
+        &[".gradle", "caches"],
+        &[".cargo", "registry", "cache"],
+    ];
+    CACHES
+        .iter()
+        .any(|c| below_home.len() > c.len() && below_home[..c.len()] == **c)
+}
+
+/// `/home/u`, `/Users/u` or `/root` when `cwd` lies inside it.
+fn home_prefix(cwd: &str) -> Option<String> {
+    let (comps, _) = normalize(cwd);
+    match comps.as_slice() {
+        [area @ ("home" | "Users"), user, ..] => Some(format!("/{area}/{user}")),
+        ["root", ..] => Some("/root".to_string()),
+        _ => None,
     }
 }
 

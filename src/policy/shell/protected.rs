@@ -140,7 +140,7 @@ pub(crate) fn locate(arg: &Arg, base: Option<&str>, cwd: Option<&str>) -> Locate
 }
 
 /// `$X/../etc` → `/etc`: what the path names if `..` climbs out of `$X`.
-fn climb_above_variable(value: &str) -> Option<String> {
+pub(crate) fn climb_above_variable(value: &str) -> Option<String> {
     let rest = value.strip_prefix('$')?;
     let rest = if let Some(r) = rest.strip_prefix('{') {
         &r[r.find('}')? + 1..]

@@ -107,6 +107,12 @@ pub(crate) fn is_source(name: &str, args: &[Arg<'_>]) -> bool {
             has_flag(args, 'd', "decode") || has_flag(args, 'D', "decode")
         }
         "xxd" => has_flag(args, 'r', "revert"),
+        // Text transformed on the way into a shell hides what runs.
+        "rev" | "tr" | "zcat" | "gzcat" | "bzcat" | "xzcat" | "zstdcat" | "lz4cat"
+        | "uncompress" => true,
+        "gzip" | "gunzip" | "bzip2" | "xz" | "zstd" | "lz4" => {
+            name == "gunzip" || has_flag(args, 'd', "decompress")
+        }
         "openssl" => {
             args.first()
                 .is_some_and(|a| matches!(a.text(), "enc" | "base64" | "aes-256-cbc"))

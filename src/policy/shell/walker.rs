@@ -204,6 +204,11 @@ impl<'o> Walker<'o> {
                         self.script(s, depth + 1);
                     }
                 }
+                Part::Arith(scripts) => {
+                    for s in scripts {
+                        self.script(s, depth + 1);
+                    }
+                }
                 _ => {}
             }
         }

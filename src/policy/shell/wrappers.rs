@@ -16,9 +16,18 @@ pub(crate) struct Unwrapped {
     pub scripts: Vec<String>,
 }
 
-/// Final path component: `/usr/bin/rm` → `rm`.
+/// Final path component without a Windows `.exe` suffix: `/usr/bin/rm` →
+/// `rm`, `C:\msys64\usr\bin\rm.exe` → `rm`.
 pub(crate) fn basename(value: &str) -> &str {
-    value.rsplit('/').next().unwrap_or(value)
+    let name = value.rsplit(['/', '\\']).next().unwrap_or(value);
+    match name
+        .len()
+        .checked_sub(4)
+        .and_then(|i| name.get(i..).map(|ext| (i, ext)))
+    {
+        Some((i, ext)) if i > 0 && ext.eq_ignore_ascii_case(".exe") => &name[..i],
+        _ => name,
+    }
 }
 
 pub(crate) fn join(args: &[Arg<'_>]) -> String {
