@@ -28,6 +28,8 @@ mod tests_destructive;
 #[cfg(test)]
 mod tests_matrix;
 #[cfg(test)]
+mod tests_risk_classes;
+#[cfg(test)]
 mod tests_robustness;
 
 use std::sync::Arc;
