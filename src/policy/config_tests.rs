@@ -79,6 +79,19 @@ fn example_file_is_valid() {
     c.apply_file(include_str!("../../policy.example.toml"))
         .unwrap();
     assert!(!c.network_allowlist.is_empty());
+    assert_eq!(c.shell_egress, super::ShellEgress::Approval);
+}
+
+#[test]
+fn shell_egress_is_read_and_checked() {
+    let mut c = PolicyConfig::default();
+    c.apply_file("[network]\nshell_egress = \"deny\"").unwrap();
+    assert_eq!(c.shell_egress, super::ShellEgress::Deny);
+    let err = c
+        .apply_file("[network]\nshell_egress = \"sometimes\"")
+        .unwrap_err();
+    assert!(err.to_string().contains("shell_egress"), "{err}");
+    assert_eq!(c.shell_egress, super::ShellEgress::Deny);
 }
 
 #[test]
