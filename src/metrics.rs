@@ -86,7 +86,7 @@ fn register(registry: &Registry, metric: Box<dyn prometheus::core::Collector>) {
 impl Metrics {
     pub fn new() -> Self {
         let r = Registry::new();
-        Metrics {
+        let metrics = Metrics {
             policy_decisions: counter_vec(
                 &r,
                 "warden_policy_decisions_total",
@@ -211,6 +211,25 @@ impl Metrics {
                 &["outcome"],
             ),
             registry: r,
+        };
+        metrics.init_policy_series();
+        metrics
+    }
+
+    /// Dashboards and alert rules see zeros, not missing series, on a fresh instance.
+    fn init_policy_series(&self) {
+        use crate::policy::{ActionType, Category};
+        let categories = Category::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .chain(std::iter::once("none"));
+        for category in categories {
+            for action in ActionType::ALL {
+                for outcome in ["allowed", "denied", "approval"] {
+                    self.policy_decisions
+                        .with_label_values(&[action.as_str(), outcome, category]);
+                }
+            }
         }
     }
 
@@ -274,6 +293,9 @@ mod tests {
             .inc();
         let text = metrics.encode();
         assert!(text.contains("# HELP warden_policy_decisions_total"));
+        assert!(text.contains(
+            r#"warden_policy_decisions_total{action="execute_code",category="exfiltration",outcome="denied"} 0"#
+        ));
         assert!(text.contains(
             r#"warden_policy_decisions_total{action="deploy",category="none",outcome="denied"} 1"#
         ));
