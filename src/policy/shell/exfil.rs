@@ -34,9 +34,6 @@ const USES_WITHOUT_READING: &[&str] = &[
     "k9s",
     "terraform",
     "tofu",
-    "gcloud",
-    "aws",
-    "az",
     "docker",
     "podman",
     "git",
@@ -94,12 +91,17 @@ fn key_options(name: &str) -> &'static [&'static str] {
             "-K",
             "--config",
         ],
+        // Key generation writes these.
+        "openssl" => &["-keyout", "-out", "-signkey"],
         _ => &[
             "--kubeconfig",
             "--env-file",
             "--identity",
             "--private-key",
             "--config",
+            "--key-file",
+            "--credential-file",
+            "--cred-file",
         ],
     }
 }
@@ -148,7 +150,26 @@ fn read_paths<'a>(name: &str, a: &'a Arg<'_>) -> Vec<&'a str> {
             out.push(file.split(';').next().unwrap_or(file));
         }
     }
-    for prefix in ["if=", "--post-file=", "--body-file=", "--upload-file="] {
+    // `socat FILE:~/.ssh/id_rsa …`, `curl file:///etc/shadow`.
+    let lower = v
+        .get(..v.len().min(6))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    for prefix in ["file:", "open:", "gopen:"] {
+        if lower.starts_with(prefix) && name != "curl" {
+            out.push(&v[prefix.len()..]);
+        }
+    }
+    if let Some(path) = v.strip_prefix("file://") {
+        out.push(path);
+    }
+    for prefix in [
+        "if=",
+        "--post-file=",
+        "--body-file=",
+        "--upload-file=",
+        "--key-file=",
+    ] {
         if let Some(file) = v.strip_prefix(prefix) {
             out.push(file);
         }
@@ -174,19 +195,60 @@ fn is_opt(v: &str) -> bool {
     v.len() > 1 && v.starts_with('-')
 }
 
-/// Whether a command prints the whole environment (`env`, `printenv`, `set`, `export -p`).
-pub(crate) fn dumps_environment(name: &str, args: &[Arg<'_>]) -> bool {
+/// Whether a command prints secrets it does not take from a file: the
+/// whole environment (`env`, `printenv`, `set`), the shell history, or a
+/// token a credential helper or cloud CLI hands out. Harmless alone (and
+/// everyday: `gcloud auth print-access-token | docker login …`), exfiltration
+/// when the same command sends data out.
+pub(crate) fn prints_secrets(name: &str, args: &[Arg<'_>]) -> bool {
+    let words: Vec<&str> = args
+        .iter()
+        .map(|a| a.text())
+        .filter(|v| !is_opt(v))
+        .collect();
+    let has = |sub: &[&str]| words.windows(sub.len()).any(|w| w == sub);
     match name {
         "env" | "printenv" => args.iter().all(|a| is_opt(a.text())),
         "set" | "declare" | "typeset" => args.is_empty() || args.iter().all(|a| a.value == "-p"),
         "export" => args.iter().all(|a| a.value == "-p"),
-        _ => false,
+        "history" | "fc" => true,
+        "aws" => {
+            has(&["configure", "get"])
+                || has(&["configure", "export-credentials"])
+                || has(&["sts", "get-session-token"])
+        }
+        "gcloud" => {
+            has(&["print-access-token"])
+                || has(&["print-identity-token"])
+                || has(&["print-refresh-token"])
+        }
+        "az" => has(&["get-access-token"]),
+        "gh" | "glab" => has(&["auth", "token"]),
+        "kubectl" | "oc" => {
+            has(&["config", "view"]) && args.iter().any(|a| a.value == "--raw")
+                || (has(&["get", "secret"])
+                    || has(&["get", "secrets"])
+                    || has(&["describe", "secret"]))
+                || has(&["create", "token"])
+        }
+        "git" => has(&["credential", "fill"]),
+        "security" => {
+            has(&["find-generic-password"])
+                || has(&["find-internet-password"])
+                || has(&["dump-keychain"])
+        }
+        "vault" => has(&["read"]) || has(&["kv", "get"]) || has(&["token", "lookup"]),
+        "op" => has(&["read"]) || has(&["item", "get"]),
+        "pass" | "gopass" => has(&["show"]) || words.len() == 1,
+        "secret-tool" => has(&["lookup"]),
+        "gpg" | "gpg2" => args.iter().any(|a| a.value.starts_with("--export-secret")),
+        n => n.starts_with("docker-credential-") && has(&["get"]),
     }
 }
 
 /// Whether a command sends data to the network: uploads, raw sockets, copies
 /// to a remote, mail, DNS lookups of computed names.
-pub(crate) fn is_sink(name: &str, args: &[Arg<'_>]) -> bool {
+pub(crate) fn is_sink(name: &str, args: &[Arg<'_>], appended: bool) -> bool {
     let has = |names: &[&str]| {
         args.iter().any(|a| {
             let v = a.text();
@@ -196,7 +258,8 @@ pub(crate) fn is_sink(name: &str, args: &[Arg<'_>]) -> bool {
             })
         })
     };
-    let computed = args.iter().any(|a| a.subst);
+    // `xargs curl …/?d={}` puts piped data into the request as much as `$(…)` does.
+    let computed = appended || args.iter().any(|a| a.subst);
     match name {
         "curl" => {
             computed
@@ -234,7 +297,9 @@ pub(crate) fn is_sink(name: &str, args: &[Arg<'_>]) -> bool {
         "dig" | "nslookup" | "host" | "ping" => computed,
         "aws" => {
             args.iter().any(|a| a.value.starts_with("s3://"))
-                && args.iter().any(|a| a.value == "cp" || a.value == "sync")
+                && args
+                    .iter()
+                    .any(|a| matches!(a.text(), "cp" | "sync" | "mv"))
         }
         "gsutil" => args.iter().any(|a| a.value.starts_with("gs://")),
         _ => is_stream_client(name, args),

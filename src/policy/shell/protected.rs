@@ -76,6 +76,19 @@ const SECRET_FILES: &[&[&str]] = &[
     &[".mysql_history"],
     &[".python_history"],
     &[".node_repl_history"],
+    &[".mozilla", "firefox"],
+    &[".config", "google-chrome"],
+    &[".config", "chromium"],
+    &["Library", "Keychains"],
+    &[".local", "share", "keyrings"],
+    &[".config", "op"],
+    &[".config", "hub"],
+    &[".config", "doctl"],
+    &[".config", "heroku"],
+    &[".oci"],
+    &[".s3cfg"],
+    &[".boto"],
+    &[".dockercfg"],
 ];
 
 /// System files holding secrets.
@@ -87,6 +100,12 @@ const SYSTEM_SECRETS: &[&[&str]] = &[
     &["etc", "ssh", "ssh_host_rsa_key"],
     &["etc", "ssh", "ssh_host_ecdsa_key"],
     &["etc", "ssh", "ssh_host_ed25519_key"],
+    &["run", "secrets"],
+    &["var", "run", "secrets"],
+    &["etc", "kubernetes", "admin.conf"],
+    &["etc", "kubernetes", "pki"],
+    &["etc", "rancher", "k3s", "k3s.yaml"],
+    &["var", "lib", "rancher", "k3s", "server", "token"],
 ];
 
 /// Files in `~/.ssh` that hold no secret.
@@ -305,12 +324,24 @@ fn is_env_file(name: &str) -> bool {
     )
 }
 
-/// `id_rsa`, `id_ed25519_deploy`, … without `.pub`.
+/// Private keys and credential files by name: `id_rsa*` (not `.pub`),
+/// `*.key`, `*.p12`, `*.pfx`, `*.jks`, `*.keystore`, `*.ppk`, service-account
+/// and `credentials.json` files, `.htpasswd`.
 fn is_private_key_name(name: &str) -> bool {
-    ["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"]
+    let lower = name.to_ascii_lowercase();
+    let ssh_key = ["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"]
         .iter()
-        .any(|k| name.starts_with(k))
-        && !name.ends_with(".pub")
+        .any(|k| lower.starts_with(k))
+        && !lower.ends_with(".pub");
+    ssh_key
+        || [".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk"]
+            .iter()
+            .any(|ext| lower.ends_with(ext) && lower.len() > ext.len())
+        || (lower.starts_with("service-account") && lower.ends_with(".json"))
+        || matches!(
+            lower.as_str(),
+            "credentials.json" | "client_secret.json" | ".htpasswd" | "master.key"
+        )
 }
 
 #[cfg(test)]

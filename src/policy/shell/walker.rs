@@ -23,7 +23,7 @@ pub(crate) struct Walker<'o> {
     state: ScriptState,
     /// First credential file read anywhere in the command, described.
     secret_read: Option<String>,
-    /// First whole-environment dump (`env`, `printenv`).
+    /// First command printing secrets not read from a file (`env`, `gh auth token`).
     env_dump: Option<String>,
     /// First command that sends data to the network.
     sink: Option<String>,
@@ -79,7 +79,7 @@ impl<'o> Walker<'o> {
                 "shell.environment_exfiltration",
                 Category::Exfiltration,
                 true,
-                format!("environment ({dump}) sent out by {sink}"),
+                format!("secrets printed by {dump} sent out by {sink}"),
             )),
             (Some(read), _, None) => Some(
                 ShellFinding::new(
@@ -468,6 +468,7 @@ impl<'o> Walker<'o> {
         write_rules::check(&ctx, &place, &mut found);
         net_rules::check(&ctx, &mut found);
         let secret = exfil::credential_read(name, rest, &place);
+        let appended = ctx.appended;
         for f in found {
             self.push(f);
         }
@@ -475,10 +476,10 @@ impl<'o> Walker<'o> {
             self.secret_read
                 .get_or_insert_with(|| format!("{name} reads {file}"));
         }
-        if exfil::dumps_environment(name, rest) {
+        if exfil::prints_secrets(name, rest) {
             self.env_dump.get_or_insert_with(desc);
         }
-        if exfil::is_sink(name, rest) {
+        if exfil::is_sink(name, rest, appended) {
             self.sink.get_or_insert_with(desc);
         }
         let stdin_shell =
