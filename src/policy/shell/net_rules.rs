@@ -79,6 +79,11 @@ fn reverse_shell(name: &str, args: &[Arg<'_>]) -> Option<&'static str> {
             });
             (runs && networked).then_some("socat bridging a socket to a program")
         }
+        // zsh's TCP module: `ztcp host port` then a shell on `$REPLY`.
+        "ztcp" => args
+            .iter()
+            .any(|a| !a.value.starts_with('-'))
+            .then_some("zsh TCP socket opened"),
         "xterm" => args
             .iter()
             .any(|a| a.value == "-display")
@@ -95,6 +100,12 @@ pub(crate) fn destinations(name: &str, args: &[Arg<'_>]) -> Vec<String> {
         "curl" => {
             out.extend(positionals(args, CURL_VALUED).filter(literal).map(text));
             out.extend(values_of(args, &["--url", "-x", "--proxy", "--preproxy"]));
+            // `--resolve host:port:ADDR` and `--connect-to h:p:HOST:PORT` pick the real peer.
+            out.extend(
+                values_of(args, &["--resolve", "--connect-to"])
+                    .iter()
+                    .filter_map(|v| override_target(v)),
+            );
         }
         "wget" | "wget2" | "aria2c" | "axel" | "lynx" | "links" | "w3m" | "xh" | "http"
         | "https" | "httpie" => {
@@ -177,6 +188,12 @@ pub(crate) fn destinations(name: &str, args: &[Arg<'_>]) -> Vec<String> {
             );
         }
         "docker" | "podman" | "nerdctl" => {
+            // A remote daemon: `-H tcp://10.0.0.5:2375`.
+            out.extend(
+                values_of(args, &["-H", "--host"])
+                    .into_iter()
+                    .filter(|h| h.starts_with("tcp://") || h.starts_with("ssh://")),
+            );
             let pos: Vec<&Arg> = positionals(
                 args,
                 &[
@@ -212,6 +229,8 @@ pub(crate) fn destinations(name: &str, args: &[Arg<'_>]) -> Vec<String> {
             out.extend(values_of(args, &["--repo"]));
         }
         "cargo" => out.extend(values_of(args, &["--git", "--index", "--registry-url"])),
+        "aws" => out.extend(values_of(args, &["--endpoint-url"])),
+        "ztcp" => out.extend(positionals(args, &[]).filter(literal).take(1).map(text)),
         _ => {}
     }
     out
@@ -602,6 +621,54 @@ fn image_registry(image: &str) -> Option<String> {
     (first.contains('.') || first.contains(':') || first == "localhost").then(|| first.to_string())
 }
 
+/// `--resolve evil.example:80:169.254.169.254` → `169.254.169.254`;
+/// `--connect-to ::10.0.0.1:80` → `10.0.0.1`.
+fn override_target(value: &str) -> Option<String> {
+    let parts: Vec<&str> = value.split(':').collect();
+    let target = match parts.as_slice() {
+        [_, _, addr] => addr.trim_start_matches('+').trim_matches(['[', ']']),
+        [_, _, host, _] => host,
+        _ => return None,
+    };
+    (!target.is_empty() && target != "*").then(|| target.to_string())
+}
+
+/// Wildcard-DNS services answer with the IPv4 address written in the name
+/// (`10.0.0.1.nip.io`, `10-0-0-1.sslip.io`, `app.169.254.169.254.xip.io`).
+fn embedded_ip(host: &str) -> Option<String> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let stem = [
+        "nip.io",
+        "sslip.io",
+        "xip.io",
+        "traefik.me",
+        "localtest.me",
+        "lvh.me",
+    ]
+    .iter()
+    .find_map(|suffix| host.strip_suffix(suffix)?.strip_suffix('.'))?;
+    if stem.is_empty() {
+        return None;
+    }
+    let labels: Vec<&str> = stem.split('.').collect();
+    for window in labels.windows(4).rev() {
+        let candidate = window.join(".");
+        if candidate.parse::<std::net::Ipv4Addr>().is_ok() {
+            return Some(candidate);
+        }
+    }
+    labels
+        .iter()
+        .rev()
+        .map(|l| l.rsplit('-').take(4).collect::<Vec<_>>())
+        .filter(|p| p.len() == 4)
+        .map(|mut p| {
+            p.reverse();
+            p.join(".")
+        })
+        .find(|c| c.parse::<std::net::Ipv4Addr>().is_ok())
+}
+
 /// The host a destination names: a URL's host, `user@host`, `host:port`.
 pub(crate) fn host_of(dest: &str) -> Option<String> {
     let dest = dest.strip_prefix("git+").unwrap_or(dest);
@@ -632,6 +699,8 @@ pub(crate) fn judge_destination(
     seen: &str,
 ) -> Option<ShellFinding> {
     let host = host_of(dest)?;
+    // `169.254.169.254.nip.io` resolves to the address it spells.
+    let host = embedded_ip(&host).unwrap_or(host);
     let decision = opts.network.check_host(&host);
     if decision.allowed {
         return None;
@@ -690,6 +759,32 @@ mod tests {
         for (dest, want) in cases {
             assert_eq!(host_of(dest).as_deref(), want, "{dest}");
         }
+    }
+
+    #[test]
+    fn wildcard_dns_and_overrides() {
+        assert_eq!(
+            embedded_ip("169.254.169.254.nip.io").as_deref(),
+            Some("169.254.169.254")
+        );
+        assert_eq!(
+            embedded_ip("app.10.0.0.1.nip.io").as_deref(),
+            Some("10.0.0.1")
+        );
+        assert_eq!(
+            embedded_ip("app-10-0-0-1.sslip.io").as_deref(),
+            Some("10.0.0.1")
+        );
+        assert_eq!(embedded_ip("nip.io"), None);
+        assert_eq!(embedded_ip("example.com"), None);
+        assert_eq!(
+            override_target("evil.example:80:169.254.169.254").as_deref(),
+            Some("169.254.169.254")
+        );
+        assert_eq!(
+            override_target("::10.0.0.1:80").as_deref(),
+            Some("10.0.0.1")
+        );
     }
 
     #[test]
