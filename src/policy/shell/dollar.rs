@@ -211,6 +211,12 @@ impl<'a> Parser<'a> {
         if rest.is_empty() {
             return Ok(Part::Param(Box::new(param)));
         }
+        // `${PATH:0:1}` is `/`: the first character of a variable that always
+        // holds an absolute path.
+        let absolute = matches!(&*param.name, "PATH" | "HOME" | "PWD" | "OLDPWD" | "SHELL");
+        if absolute && matches!(rest, b":0:1" | b"::1" | b": 0:1" | b":0: 1") {
+            return Ok(Part::Quoted(Cow::Borrowed("/")));
+        }
         let op_len = [&b":-"[..], b":=", b"-", b"="]
             .iter()
             .find(|op| rest.starts_with(op))

@@ -210,6 +210,11 @@ fn subst_info(script: &Script<'_>) -> SubstInfo {
         Some((first, rest)) if simple.redirects.is_empty() && !args.iter().any(|a| a.dynamic) => {
             match basename(&first.value) {
                 "pwd" => Some(".".to_string()),
+                // `$(which rm)` is the path of `rm`.
+                "which" | "whence" => rest.last().map(|a| a.value.to_string()),
+                "command" | "type" if rest.first().is_some_and(|a| a.value.starts_with('-')) => {
+                    rest.last().map(|a| a.value.to_string())
+                }
                 name => {
                     printed_text(name, rest, None).map(|t| t.trim_end_matches('\n').to_string())
                 }

@@ -12,6 +12,8 @@ pub(crate) struct ScriptState {
     pub base: Option<String>,
     /// Files a download command wrote (`curl -o x.sh`, `wget URL`, `> x.sh`).
     downloaded: Vec<String>,
+    /// Files written with literal text (`echo 'rm -rf /' > x.sh`), and that text.
+    written: Vec<(String, String)>,
 }
 
 impl ScriptState {
@@ -88,6 +90,32 @@ impl ScriptState {
             }
         }
         self.downloaded.truncate(64);
+    }
+
+    /// `echo TEXT > path`: running `path` later runs TEXT.
+    pub(crate) fn wrote_text(&mut self, path: &str, text: &str, append: bool) {
+        let key = file_key(path).to_string();
+        let full = self.written.len() >= 64;
+        match self.written.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, existing)) if append => {
+                existing.push('\n');
+                existing.push_str(text);
+            }
+            Some((_, existing)) => *existing = text.to_string(),
+            None if !full => self.written.push((key, text.to_string())),
+            None => {}
+        }
+    }
+
+    /// The literal text a script wrote to the file `arg` names, taken so
+    /// that running the file again costs nothing (its text was analysed).
+    pub(crate) fn take_written_text(&mut self, arg: &Arg) -> Option<String> {
+        if arg.dynamic {
+            return None;
+        }
+        let key = file_key(&arg.value);
+        let i = self.written.iter().position(|(k, _)| k == key)?;
+        Some(self.written.swap_remove(i).1)
     }
 
     /// A redirect target of a download command.

@@ -276,6 +276,36 @@ impl<'o> Walker<'o> {
         stdin
     }
 
+    /// A file written earlier in this command with literal text and now
+    /// run (`./x.sh`, `bash x.sh`, `. x.sh`): its text is the command.
+    fn run_written(&mut self, name: &str, first: &Arg<'_>, rest: &[Arg<'_>], depth: usize) {
+        let operand = match interpreter(name) {
+            Some(kind) if kind == Interp::Shell => invocation(kind, rest).operand,
+            _ if matches!(name, "source" | ".") => rest.first(),
+            _ => Some(first),
+        };
+        if let Some(text) = operand.and_then(|a| self.state.take_written_text(a)) {
+            self.run_text(&text, depth + 1);
+        }
+    }
+
+    /// `/???/r? -rf /`: a command name spelled as a glob runs whichever
+    /// program it matches; analyse it as each dangerous one it can match.
+    fn glob_command(
+        &mut self,
+        pattern: &str,
+        rest: &[Arg<'_>],
+        depth: usize,
+        stdin: Option<&str>,
+        remote_in: Option<&str>,
+    ) {
+        for tool in GLOBBABLE_TOOLS.iter().filter(|t| glob_matches(pattern, t)) {
+            let mut argv = vec![Arg::literal(tool)];
+            argv.extend(rest.iter().cloned());
+            self.argv(&argv, depth + 1, stdin, remote_in, false);
+        }
+    }
+
     /// Wrappers that reach the network or print the environment themselves:
     /// `ssh host CMD` connects to `host`; a bare `env` prints everything.
     fn wrapper_network(&mut self, wrappers: &[Arg<'_>], args: &[Arg<'_>]) {
@@ -345,6 +375,15 @@ impl<'o> Walker<'o> {
             }
         }
         let out = self.argv(&args, depth, stdin.as_deref(), up.remote.as_deref(), false);
+        if let Some(text) = &out.literal {
+            for r in &s.redirects {
+                if matches!(r.kind, RedirKind::Write | RedirKind::Append) {
+                    let target = expand(&r.target).value;
+                    self.state
+                        .wrote_text(&target, text, r.kind == RedirKind::Append);
+                }
+            }
+        }
         if out.remote.is_some() {
             for r in &s.redirects {
                 if matches!(r.kind, RedirKind::Write | RedirKind::Append) {
@@ -407,6 +446,10 @@ impl<'o> Walker<'o> {
         if let Some(kind) = interpreter(name) {
             self.interpreter(kind, cmd, depth, stdin, remote_in);
         }
+        self.run_written(name, first, rest, depth);
+        if is_glob(name) {
+            self.glob_command(name, rest, depth, stdin, remote_in);
+        }
         match name {
             "eval" => {
                 if rest.iter().any(|a| a.fetches) {
@@ -429,6 +472,14 @@ impl<'o> Walker<'o> {
                 }
             }
             "cd" | "pushd" => self.state.change_dir(rest),
+            // An alias runs its text wherever it is used.
+            "alias" => {
+                for a in rest {
+                    if let Some((_, text)) = a.value.split_once('=') {
+                        self.run_text(text, depth + 1);
+                    }
+                }
+            }
             "export" | "declare" | "typeset" | "local" | "readonly" => {
                 for a in rest.iter().filter(|a| a.value.contains('=')) {
                     self.state.assign(a);
@@ -528,6 +579,59 @@ impl<'o> Walker<'o> {
             }
         }
     }
+}
+
+/// Programs a globbed command name is tried as.
+const GLOBBABLE_TOOLS: &[&str] = &[
+    "rm", "dd", "mkfs", "shred", "wipefs", "mv", "cp", "chmod", "chown", "tee", "kill", "find",
+    "nc", "ncat", "socat", "telnet", "curl", "wget", "bash", "sh", "dash", "zsh", "python",
+    "python3", "perl", "ruby", "php", "node", "git", "cat", "base64", "xxd", "env", "printenv",
+];
+
+fn is_glob(name: &str) -> bool {
+    name.contains(['*', '?', '['])
+}
+
+/// Shell pattern matching on a name: `*`, `?` and `[…]` classes (`!`/`^` negate).
+fn glob_matches(pattern: &str, name: &str) -> bool {
+    fn go(p: &[char], n: &[char], budget: &mut usize) -> bool {
+        if *budget == 0 {
+            return false;
+        }
+        *budget -= 1;
+        match p.split_first() {
+            None => n.is_empty(),
+            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..], budget)),
+            Some(('?', rest)) => !n.is_empty() && go(rest, &n[1..], budget),
+            Some(('[', rest)) => {
+                let Some(close) = rest.iter().skip(1).position(|c| *c == ']').map(|i| i + 1) else {
+                    return n.first() == Some(&'[') && go(rest, &n[1..], budget);
+                };
+                let (class, after) = (&rest[..close], &rest[close + 1..]);
+                let (negate, class) = match class.split_first() {
+                    Some(('!' | '^', c)) => (true, c),
+                    _ => (false, class),
+                };
+                let Some(&c) = n.first() else { return false };
+                let mut hit = false;
+                let mut i = 0;
+                while i < class.len() {
+                    if i + 2 < class.len() && class[i + 1] == '-' {
+                        hit |= class[i] <= c && c <= class[i + 2];
+                        i += 3;
+                    } else {
+                        hit |= class[i] == c;
+                        i += 1;
+                    }
+                }
+                hit != negate && go(after, &n[1..], budget)
+            }
+            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..], budget),
+        }
+    }
+    let p: Vec<char> = pattern.chars().take(64).collect();
+    let n: Vec<char> = name.chars().collect();
+    go(&p, &n, &mut 10_000)
 }
 
 /// `2>&1`, `>&-`: a descriptor, not a file.
