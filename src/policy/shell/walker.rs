@@ -219,41 +219,7 @@ impl<'o> Walker<'o> {
         let mut stdin = None;
         for r in redirects {
             self.word_substs(&r.target, depth);
-            if matches!(
-                r.kind,
-                RedirKind::Write
-                    | RedirKind::Append
-                    | RedirKind::ReadWrite
-                    | RedirKind::Dup
-                    | RedirKind::Read
-            ) {
-                let target = expand_with(&r.target, Some(&self.state.vars));
-                if self.socket_redirect(&target.value, r.kind) {
-                    continue;
-                }
-            }
             match r.kind {
-                RedirKind::Write | RedirKind::Append | RedirKind::ReadWrite | RedirKind::Dup => {
-                    let target = expand_with(&r.target, Some(&self.state.vars));
-                    if is_block_device(&target.value) {
-                        self.push(ShellFinding::destructive(
-                            "shell.disk_overwrite",
-                            true,
-                            format!("> {}", target.value),
-                        ));
-                    } else if !is_fd_number(&target.value) {
-                        let mode = if r.kind == RedirKind::Append {
-                            WriteMode::Append
-                        } else {
-                            WriteMode::Overwrite
-                        };
-                        let place = self.place();
-                        let seen = format!("{} {}", redirect_op(r.kind), target.value);
-                        let mut found = Vec::new();
-                        write_rules::check_target(&target, mode, &place, &seen, &mut found);
-                        found.into_iter().for_each(|f| self.push(f));
-                    }
-                }
                 RedirKind::HereDoc { .. } => {
                     if let Some(h) = &r.heredoc {
                         if h.expand && (h.body.contains('$') || h.body.contains('`')) {
@@ -263,17 +229,53 @@ impl<'o> Walker<'o> {
                     }
                 }
                 RedirKind::HereString => stdin = Some(expand(&r.target).value.into_owned()),
-                RedirKind::Read => {
-                    stdin = None;
+                kind => {
                     let target = expand_with(&r.target, Some(&self.state.vars));
-                    let place = self.place();
-                    if let Some(file) = exfil::credential_read("<", &[target], &place) {
-                        self.secret_read.get_or_insert(format!("< {file}"));
+                    if self.socket_redirect(&target.value, kind) {
+                        continue;
+                    }
+                    if kind == RedirKind::Read {
+                        stdin = None;
+                        self.redirect_read(target);
+                    } else {
+                        self.redirect_write(&target, kind);
                     }
                 }
             }
         }
         stdin
+    }
+
+    /// `< file`: reading a credential file counts like `cat file`.
+    fn redirect_read(&mut self, target: Arg<'_>) {
+        let place = self.place();
+        if let Some(file) = exfil::credential_read("<", &[target], &place) {
+            self.secret_read.get_or_insert(format!("< {file}"));
+        }
+    }
+
+    /// `> file`, `>> file`, `<> file`, `>& file`: a block device or a guarded location.
+    fn redirect_write(&mut self, target: &Arg<'_>, kind: RedirKind) {
+        if is_block_device(&target.value) {
+            self.push(ShellFinding::destructive(
+                "shell.disk_overwrite",
+                true,
+                format!("> {}", target.value),
+            ));
+            return;
+        }
+        if is_fd_number(&target.value) {
+            return;
+        }
+        let mode = if kind == RedirKind::Append {
+            WriteMode::Append
+        } else {
+            WriteMode::Overwrite
+        };
+        let seen = format!("{} {}", redirect_op(kind), target.value);
+        let mut found = Vec::new();
+        write_rules::check_target(target, mode, &self.place(), &seen, &mut found);
+        found.into_iter().for_each(|f| self.push(f));
     }
 
     /// A file written earlier in this command with literal text and now
