@@ -129,7 +129,7 @@ pub(crate) fn credential_read(name: &str, args: &[Arg<'_>], place: &Place) -> Op
             continue;
         }
         for candidate in read_paths(name, a) {
-            if names_credentials(&candidate, a, place) {
+            if names_credentials(candidate, a, place) {
                 return Some(candidate.to_string());
             }
         }
