@@ -25,7 +25,7 @@ MESSAGES=${BENCH_MESSAGES:-50000}
 CONCURRENCY=${BENCH_CONCURRENCY:-64}
 LOG_MB=${BENCH_LOG_MB:-50}
 THREADS=${BENCH_LOADGEN_THREADS:-$(nproc)}
-CORPUS=${BENCH_CORPUS:-$ROOT/../shared/corpora/logs-2mb.log}
+CORPUS=${BENCH_CORPUS:-$ROOT/tests/corpora/logs-2mb.log}
 
 WARDEN=$ROOT/target/release/warden
 LOADGEN=$ROOT/target/release/examples/loadgen
