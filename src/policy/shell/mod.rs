@@ -6,6 +6,7 @@ mod ast;
 mod dollar;
 mod expand;
 mod fs_rules;
+mod interp;
 mod lexer;
 mod parser;
 mod paths;
@@ -21,6 +22,8 @@ mod wrappers;
 mod tests_benign;
 #[cfg(test)]
 mod tests_destructive;
+#[cfg(test)]
+mod tests_interp;
 #[cfg(test)]
 mod tests_matrix;
 #[cfg(test)]
