@@ -350,6 +350,9 @@ fn close_frame(
                 .flatten()
                 .map(|m| normalize_module(&m));
             if syn.list_fns.contains(&name.as_str()) {
+                if frame.args.iter().any(|a| a.key.is_some()) {
+                    return (Value::Object(frame.args), None);
+                }
                 let list = Value::List(frame.args.into_iter().map(|a| a.value).collect());
                 return (list, None);
             }
@@ -418,6 +421,7 @@ fn arg_of(items: Vec<Item>, syn: &Syntax) -> CallArg {
             Some((*k).to_string())
         }
         (Some(Item::Tok(Tok::Str(k))), Some(Item::Tok(Tok::Op(":" | "=>")))) => k.as_static(),
+        (Some(Item::Tok(Tok::Num)), Some(Item::Tok(Tok::Op("=>")))) => Some("#".to_string()),
         _ => None,
     };
     let rest = if key.is_some() {
@@ -432,6 +436,17 @@ fn arg_of(items: Vec<Item>, syn: &Syntax) -> CallArg {
 }
 
 fn value_of(items: &[Item], syn: &Syntax) -> Value {
+    // `os.path.expanduser('~')`, `new Foo(…)`: the call's value, not its name.
+    if let Some((Item::Val(v), head)) = items.split_last() {
+        let name_only = head.iter().all(|i| match i {
+            Item::Tok(Tok::Ident(_)) => true,
+            Item::Tok(Tok::Op(o)) => syn.member.contains(o),
+            _ => false,
+        });
+        if name_only {
+            return v.clone();
+        }
+    }
     match items {
         [] => Value::Dyn,
         [Item::Val(v)] => v.clone(),

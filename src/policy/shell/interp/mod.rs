@@ -106,6 +106,19 @@ fn capped(code: &str) -> &str {
     code.get(..end).unwrap_or("")
 }
 
+/// Every language, for the property tests.
+#[cfg(test)]
+pub(crate) const ALL: [Lang; 8] = [
+    Lang::Python,
+    Lang::Js,
+    Lang::Perl,
+    Lang::Ruby,
+    Lang::Php,
+    Lang::Lua,
+    Lang::R,
+    Lang::Awk,
+];
+
 /// Every tokeniser, for the property tests.
 #[cfg(test)]
 pub(crate) fn tokenise_all(code: &str) -> usize {

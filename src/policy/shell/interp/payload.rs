@@ -201,9 +201,12 @@ fn list_from_object(kvs: &[CallArg]) -> Option<&Vec<Value>> {
     })
 }
 
-fn command_of(args: &[CallArg]) -> Command {
+/// `skip_mode`: the first positional argument is a mode, not the program
+/// (`os.spawnlp(os.P_WAIT, …)`).
+fn command_of(args: &[CallArg], skip_mode: bool) -> Command {
     let mut words: Vec<Lit> = Vec::new();
-    let (mut from_list, mut started) = (false, false);
+    let mut from_list = false;
+    let mut skip = skip_mode;
     for a in args {
         if let Some(k) = &a.key {
             if let (true, Value::List(v)) = (matches!(k.as_str(), "args" | "cmd"), &a.value) {
@@ -215,12 +218,12 @@ fn command_of(args: &[CallArg]) -> Command {
         match &a.value {
             Value::Str(l) => {
                 words.push(l.clone());
-                started = true;
+                skip = false;
             }
             Value::List(v) => {
                 words.extend(v.iter().map(lit_of));
                 from_list = true;
-                started = true;
+                skip = false;
             }
             Value::Object(kvs) => {
                 if let Some(v) = list_from_object(kvs) {
@@ -228,8 +231,8 @@ fn command_of(args: &[CallArg]) -> Command {
                     from_list = true;
                 }
             }
-            _ if started => break,
-            _ => {}
+            _ if skip => skip = false,
+            _ => break,
         }
         if words.len() > MAX_ITEMS {
             break;
@@ -289,7 +292,8 @@ fn run(call: &Call, args: &[CallArg], p: &mut Payload) {
     if has_fd_option {
         p.attach(&format!("{} with redirected streams", call.name));
     }
-    match command_of(args) {
+    let skip_mode = call.name.contains("spawnl") || call.name.contains("spawnv");
+    match command_of(args, skip_mode) {
         Command::Text(l) => {
             let text = l.shell_text();
             if l.pieces.iter().all(|x| *x == Piece::Dyn) {

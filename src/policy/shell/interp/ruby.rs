@@ -113,10 +113,12 @@ pub(crate) fn tokenise(src: &str) -> Vec<Tok<'_>> {
                 skip_regex(&mut cur);
                 Tok::Num
             }
-            '%' if regex_allowed(&toks) => match percent(&mut cur) {
-                Some(t) => t,
-                None => Tok::Op(cur.op()),
-            },
+            '%' if regex_allowed(&toks) || spaced_after_ident(&cur, &toks) => {
+                match percent(&mut cur) {
+                    Some(t) => t,
+                    None => Tok::Op(cur.op()),
+                }
+            }
             '?' if regex_allowed(&toks) && cur.peek2().is_some_and(|n| !n.is_whitespace()) => {
                 // `?r` character literal.
                 cur.bump();
@@ -148,6 +150,17 @@ pub(crate) fn tokenise(src: &str) -> Vec<Tok<'_>> {
         }
     }
     toks
+}
+
+/// `rm_rf %w[a b]`: a `%` literal as a paren-less argument.
+fn spaced_after_ident(cur: &Cur, toks: &[Tok]) -> bool {
+    let spaced = cur
+        .src
+        .get(..cur.pos)
+        .is_some_and(|h| h.ends_with([' ', '\t']));
+    spaced
+        && matches!(toks.last(), Some(Tok::Ident(_)))
+        && cur.peek2().is_some_and(|n| !n.is_whitespace() && n != '=')
 }
 
 fn body(cur: &mut Cur, close: &str, esc: Esc, interp: Interp) -> super::lex::Lit {
