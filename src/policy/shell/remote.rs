@@ -437,6 +437,52 @@ mod tests {
     }
 
     #[test]
+    fn inline_code() {
+        let cases: &[(&str, &[&str])] = &[
+            ("python3 -c x", &["x"]),
+            ("python3 -Bc x", &["x"]),
+            ("python3 -W ignore -c x", &["x"]),
+            ("python3 -cx", &["x"]),
+            ("python3 -m json.tool", &[]),
+            ("perl -ne x f", &["x"]),
+            ("perl -MIO -e x", &["x"]),
+            ("perl -e x -E y", &["x", "y"]),
+            ("perl -pi -e x f", &["x"]),
+            ("ruby -rsocket -e x", &["x"]),
+            ("ruby -r socket -e x", &["x"]),
+            ("node --eval x", &["x"]),
+            ("node --eval=x", &["x"]),
+            ("node -r dotenv/config -p x", &["x"]),
+            ("deno eval x", &["x"]),
+            ("deno eval --ext ts x", &["x"]),
+            ("deno run x.ts", &[]),
+            ("bun -e x", &["x"]),
+            ("php -r x", &["x"]),
+            ("php -f x.php", &[]),
+            ("lua -e x", &["x"]),
+            ("Rscript -e x", &["x"]),
+            ("Rscript x.R", &[]),
+            ("awk x f", &["x"]),
+            ("awk -F : x f", &["x"]),
+            ("awk -F: -v a=1 x", &["x"]),
+            ("gawk --source x", &["x"]),
+            ("awk -f p.awk f", &[]),
+        ];
+        for (src, want) in cases {
+            let args = lits(src);
+            let kind = interpreter(&args[0].value).unwrap();
+            let inv = invocation(kind, &args[1..]);
+            assert_eq!(inv.codes, want.to_vec(), "{src}");
+        }
+        let args = lits("awk x");
+        assert!(!invocation(Interp::Awk, &args[1..]).reads_stdin);
+        assert_eq!(interpreter("perldoc"), None);
+        assert_eq!(interpreter("luarocks"), None);
+        assert_eq!(interpreter("lua5.4"), Some(Interp::Lua));
+        assert_eq!(interpreter("php8.2"), Some(Interp::Php));
+    }
+
+    #[test]
     fn sources() {
         let cases: &[(&str, bool)] = &[
             ("curl -fsSL x", true),
