@@ -1,5 +1,6 @@
 //! Criterion benchmarks for the shell policy analyser: a one-liner, a
-//! 20-command `&&` chain and a ~4 KB benign script.
+//! 20-command `&&` chain, a ~4 KB benign script and a 2 KB `python -c`
+//! payload (tokenised and its calls inspected).
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use warden::policy::shell::{analyze_command, ShellOptions};
@@ -69,6 +70,37 @@ fn benign_script() -> String {
     s
 }
 
+const PYTHON_BLOCK: &str = r#"import json, os, subprocess, shutil, sys
+from pathlib import Path
+ROOT = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+def run(cmd):
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    return out.stdout.strip()
+status = run(["git", "status", "--porcelain"])
+branch = run(["git", "rev-parse", "--abbrev-ref", "HEAD"])
+files = [f for f in os.listdir(".") if f.endswith((".py", ".toml"))]
+shutil.rmtree("build/tmp", ignore_errors=True)
+os.makedirs("build/out", exist_ok=True)
+report = {"branch": branch, "dirty": bool(status), "files": sorted(files)}
+with open("build/out/report.json", "w") as fh:
+    json.dump(report, fh, indent=2)
+print(f"{branch}: {len(files)} files, dirty={bool(status)}", file=sys.stderr)
+"#;
+
+/// `python3 -c '…'` with about 2 KB of code.
+fn python_payload() -> String {
+    let mut code = String::new();
+    while code.len() < 2048 {
+        code.push_str(PYTHON_BLOCK);
+    }
+    let cut = code
+        .get(..2048)
+        .and_then(|h| h.rfind('\n'))
+        .unwrap_or(code.len());
+    code.truncate(cut);
+    format!("python3 -c '{}'", code.replace('\'', "'\\''"))
+}
+
 fn chain() -> String {
     [
         "cd app",
@@ -107,6 +139,14 @@ fn bench(c: &mut Criterion) {
         analyze_command(&chain, &opts).is_empty(),
         "chain must be benign"
     );
+    let python = python_payload();
+    assert!(
+        analyze_command(&python, &opts).is_empty(),
+        "python payload must be benign"
+    );
+    c.bench_function("2 KB python -c payload", |b| {
+        b.iter(|| analyze_command(black_box(&python), &opts))
+    });
     c.bench_function("npm install express", |b| {
         b.iter(|| analyze_command(black_box("npm install express"), &opts))
     });

@@ -7,6 +7,7 @@ mod dollar;
 mod exfil;
 mod expand;
 mod fs_rules;
+mod interp;
 mod lexer;
 mod net_rules;
 mod parser;
@@ -25,6 +26,8 @@ mod write_rules;
 mod tests_benign;
 #[cfg(test)]
 mod tests_destructive;
+#[cfg(test)]
+mod tests_interp;
 #[cfg(test)]
 mod tests_matrix;
 #[cfg(test)]

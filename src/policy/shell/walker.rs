@@ -4,6 +4,7 @@
 
 use super::ast::{Command, Part, Pipeline, RedirKind, Redirect, Script, Simple, Word};
 use super::expand::{expand, expand_with, expand_words_with, printed_text, Arg};
+use super::interp::{self, Deletion, Lang};
 use super::parser::{parse, parse_dquoted};
 use super::paths::is_block_device;
 use super::remote::{interpreter, invocation, is_source, Interp};
@@ -564,7 +565,14 @@ impl<'o> Walker<'o> {
             if code.fetches {
                 self.remote(join(cmd));
             }
-            self.run_text(&code.value, depth + 1);
+            if kind == Interp::Shell {
+                self.run_text(&code.value, depth + 1);
+            }
+        }
+        if let Some(lang) = kind.lang() {
+            for code in &inv.codes {
+                self.interp_code(lang, code, depth + 1);
+            }
         }
         if inv.operand.is_some_and(|a| a.fetches) {
             self.remote(join(cmd));
@@ -576,9 +584,71 @@ impl<'o> Walker<'o> {
             if let Some(src) = remote_in {
                 self.remote(format!("{src} | {}", join(cmd)));
             }
-            if let (Interp::Shell, Some(text)) = (kind, stdin) {
-                self.run_text(text, depth + 1);
+            match (kind, kind.lang(), stdin) {
+                (Interp::Shell, _, Some(text)) => self.run_text(text, depth + 1),
+                (_, Some(lang), Some(text)) => self.interp_code(lang, text, depth + 1),
+                _ => {}
             }
+        }
+    }
+
+    /// Analyses interpreter code: the commands it spawns go through the
+    /// shell analyser, the paths it deletes through the `rm` rules.
+    fn interp_code(&mut self, lang: Lang, code: &str, depth: usize) {
+        if depth >= MAX_DEPTH {
+            self.flag_too_complex();
+            return;
+        }
+        let payload = interp::analyse(lang, code);
+        for text in &payload.commands {
+            self.run_text(text, depth + 1);
+        }
+        for d in &payload.deletions {
+            self.interp_deletion(lang, d);
+        }
+        for nested in &payload.nested {
+            self.interp_code(lang, nested, depth + 1);
+        }
+        if let Some(desc) = payload.reverse_shell {
+            self.push(ShellFinding::new(
+                "shell.reverse_shell",
+                Category::ReverseShell,
+                false,
+                desc,
+            ));
+        }
+    }
+
+    /// A path deleted by interpreter code, judged as `rm [-r] -- PATH`.
+    fn interp_deletion(&mut self, lang: Lang, d: &Deletion) {
+        let target = if d.path.is_dynamic() {
+            Arg {
+                value: d.path.shell_text().into(),
+                if_empty: Some(d.path.with_dyn("")),
+                dynamic: true,
+                ..Arg::default()
+            }
+        } else {
+            Arg::owned(d.path.with_dyn(""))
+        };
+        let mut args = vec![Arg::literal("--"), target];
+        if d.recursive {
+            args.insert(0, Arg::literal("-r"));
+        }
+        let desc = [Arg::owned(format!("{}: {}", lang.name(), d.call))];
+        let ctx = RuleCtx {
+            name: "rm",
+            args: &args,
+            appended: false,
+            opts: self.opts,
+            cwd: self.cwd,
+            base: self.state.base.as_deref(),
+            cmd: &desc,
+        };
+        let mut found = Vec::new();
+        fs_rules::check(&ctx, &mut found);
+        for f in found {
+            self.push(f);
         }
     }
 }
