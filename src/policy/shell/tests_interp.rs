@@ -321,7 +321,7 @@ const ALLOW: &[&str] = &[
     "python3 -c 'import os; os.system(\"rm -rf \" + target)'",
     "python3 -c '# os.system(\"rm -rf /\")\nprint(1)'",
     "python3 -c 'import socket; print(socket.gethostname())'",
-    "python3 -c 'import socket; s=socket.socket(); s.connect((\"localhost\", 80)); s.send(b\"GET /\")'",
+    "python3 -c 'import socket; s=socket.socket(); s.connect((\"example.com\", 80)); s.send(b\"GET /\")'",
     "python3 -c 'import pty; pty.spawn(\"/bin/bash\")'",
     "python3 - <<'EOF'\nimport json\nprint(json.dumps({'cmd': 'rm -rf /'}))\nEOF",
     "node -e \"require('fs').rmSync('dist', {recursive: true, force: true})\"",

@@ -4,7 +4,7 @@
 
 use super::ast::{Command, Part, Pipeline, RedirKind, Redirect, Script, Simple, Word};
 use super::expand::{expand, expand_with, expand_words_with, printed_text, Arg};
-use super::interp::{self, Deletion, Lang};
+use super::interp::{self, Deletion, Lang, Lit, Payload};
 use super::parser::{parse, parse_dquoted};
 use super::paths::is_block_device;
 use super::remote::{interpreter, invocation, is_source, Interp};
@@ -609,29 +609,54 @@ impl<'o> Walker<'o> {
         for nested in &payload.nested {
             self.interp_code(lang, nested, depth + 1);
         }
-        if let Some(desc) = payload.reverse_shell {
-            self.push(ShellFinding::new(
-                "shell.reverse_shell",
-                Category::ReverseShell,
-                false,
-                desc,
-            ));
+        if let Some(desc) = &payload.reverse_shell {
+            self.push(net_rules::reverse_shell_finding(desc));
+        }
+        self.interp_io(lang, &payload);
+    }
+
+    /// Files and hosts interpreter code touches, under the same rules as the
+    /// shell's `tee`, `cat` and `curl`.
+    fn interp_io(&mut self, lang: Lang, payload: &Payload) {
+        let seen = |what: &str, lit: &Lit| format!("{}: {what} {}", lang.name(), lit.shell_text());
+        for (path, append) in &payload.writes {
+            let mode = if *append {
+                WriteMode::Append
+            } else {
+                WriteMode::Overwrite
+            };
+            let mut found = Vec::new();
+            let target = lit_arg(path);
+            let what = if *append { "appends to" } else { "writes" };
+            write_rules::check_target(&target, mode, &self.place(), &seen(what, path), &mut found);
+            found.into_iter().for_each(|f| self.push(f));
+        }
+        for path in &payload.reads {
+            let place = self.place();
+            if let Some(file) = exfil::credential_read("<", &[lit_arg(path)], &place) {
+                self.secret_read
+                    .get_or_insert_with(|| format!("{} reads {file}", lang.name()));
+            }
+        }
+        for dest in &payload.destinations {
+            if dest.is_dynamic() {
+                continue;
+            }
+            let text = dest.with_dyn("");
+            if let Some(f) = net_rules::judge_destination(self.opts, &text, &seen("reaches", dest))
+            {
+                self.push(f);
+            }
+        }
+        if let Some(call) = &payload.sends {
+            self.sink
+                .get_or_insert_with(|| format!("{}: {call}", lang.name()));
         }
     }
 
     /// A path deleted by interpreter code, judged as `rm [-r] -- PATH`.
     fn interp_deletion(&mut self, lang: Lang, d: &Deletion) {
-        let target = if d.path.is_dynamic() {
-            Arg {
-                value: d.path.shell_text().into(),
-                if_empty: Some(d.path.with_dyn("")),
-                dynamic: true,
-                ..Arg::default()
-            }
-        } else {
-            Arg::owned(d.path.with_dyn(""))
-        };
-        let mut args = vec![Arg::literal("--"), target];
+        let mut args = vec![Arg::literal("--"), lit_arg(&d.path)];
         if d.recursive {
             args.insert(0, Arg::literal("-r"));
         }
@@ -650,6 +675,21 @@ impl<'o> Walker<'o> {
         for f in found {
             self.push(f);
         }
+    }
+}
+
+/// An interpreter string as a shell argument: its non-literal parts are an
+/// unknown variable, which may be empty.
+fn lit_arg(lit: &Lit) -> Arg<'static> {
+    if lit.is_dynamic() {
+        Arg {
+            value: lit.shell_text().into(),
+            if_empty: Some(lit.with_dyn("")),
+            dynamic: true,
+            ..Arg::default()
+        }
+    } else {
+        Arg::owned(lit.with_dyn(""))
     }
 }
 

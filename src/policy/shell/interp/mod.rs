@@ -6,6 +6,7 @@
 
 mod awk;
 mod calls;
+mod io;
 mod js;
 mod lex;
 mod lua;
@@ -16,6 +17,7 @@ mod python;
 mod r;
 mod ruby;
 
+pub(crate) use lex::Lit;
 pub(crate) use payload::{Deletion, Payload};
 
 /// Inline code beyond this many bytes is not analysed (the rest of the

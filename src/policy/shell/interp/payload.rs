@@ -3,6 +3,7 @@
 //! socket-plus-shell pairing of a reverse shell.
 
 use super::calls::{extract, Call, CallArg, Syntax, Value, BACKTICK};
+use super::io::{self, IO};
 use super::lex::{Lit, Piece, Tok};
 use super::Lang;
 
@@ -53,9 +54,17 @@ pub(crate) struct Payload {
     /// A shell is attached to something: descriptors duplicated, a pty, a
     /// shell program or a non-literal command spawned.
     pub attach: Option<String>,
+    /// Files written, and whether by appending.
+    pub writes: Vec<(Lit, bool)>,
+    /// Files read.
+    pub reads: Vec<Lit>,
+    /// URLs and hosts reached.
+    pub destinations: Vec<Lit>,
+    /// The call that sends data out, if any.
+    pub sends: Option<String>,
 }
 
-const MAX_ITEMS: usize = 256;
+pub(crate) const MAX_ITEMS: usize = 256;
 
 impl Payload {
     pub(crate) fn command(&mut self, cmd: String) {
@@ -91,10 +100,11 @@ pub(crate) fn build(
     aliases.extend(ex.aliases);
     let mut p = Payload::default();
     for call in &ex.calls {
-        let Some(act) = resolve(&call.name, &aliases)
-            .iter()
-            .find_map(|n| lookup(n, table))
-        else {
+        let names = resolve(&call.name, &aliases);
+        if let Some(io) = names.iter().find_map(|n| lookup(n, IO)) {
+            io::apply(io, call, &mut p);
+        }
+        let Some(act) = names.iter().find_map(|n| lookup(n, table)) else {
             continue;
         };
         apply(act, call, &mut p);
@@ -134,7 +144,7 @@ fn resolve(name: &str, aliases: &[(String, String)]) -> Vec<String> {
 }
 
 /// Table lookup: exact, `*.m` = any receiver, dotted = suffix match.
-fn lookup(name: &str, table: &[(&str, Act)]) -> Option<Act> {
+fn lookup<T: Copy>(name: &str, table: &[(&str, T)]) -> Option<T> {
     table.iter().find_map(|(pat, act)| {
         let hit = if let Some(m) = pat.strip_prefix("*.") {
             name == m || name.strip_suffix(m).is_some_and(|h| h.ends_with('.'))
@@ -343,7 +353,7 @@ fn recursive_opt(args: &[CallArg]) -> bool {
 
 /// The path an argument names: a string, `Path('…')`, `os.path.join(…)`,
 /// `expanduser('~')`, `Path.home()`.
-fn path_of(v: &Value) -> Option<Lit> {
+pub(crate) fn path_of(v: &Value) -> Option<Lit> {
     match v {
         Value::Str(l) => Some(l.clone()),
         Value::Call { name, args } => {
