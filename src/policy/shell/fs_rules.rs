@@ -12,7 +12,7 @@ pub(crate) fn check(ctx: &RuleCtx, out: &mut Vec<ShellFinding>) {
         "find" => find(ctx, out),
         "mv" => mv(ctx, out),
         "chmod" | "chown" | "chgrp" => chmod_like(ctx, out),
-        "dd" => dd(ctx, out),
+        "dd" | "dcfldd" | "dc3dd" => dd(ctx, out),
         "mkswap" | "blkdiscard" | "wipefs" => device_tool(ctx, out),
         "shred" => shred(ctx, out),
         "tee" | "cp" => copy_to_device(ctx, out),
@@ -30,6 +30,13 @@ fn is_opt(v: &str) -> bool {
 /// Class of a path argument. For unresolved variables only the value they
 /// would take if empty counts (`"$DIR/"` → `/`); anything else is unknown.
 fn target_class(arg: &Arg, ctx: &RuleCtx) -> PathClass {
+    match local_class(arg, ctx) {
+        PathClass::TopLevel | PathClass::Outside if ctx.foreign => PathClass::Safe,
+        class => class,
+    }
+}
+
+fn local_class(arg: &Arg, ctx: &RuleCtx) -> PathClass {
     let cwd = ctx.cwd();
     if !arg.dynamic {
         return classify(&resolve(&arg.value, ctx.base), cwd);

@@ -10,13 +10,15 @@ use super::remote::{interpreter, invocation, is_source, Interp};
 use super::state::ScriptState;
 use super::wrappers::{basename, join, unwrap};
 use super::{
-    dedup, fs_rules, sql, sql_client, tool_rules, Category, RuleCtx, ShellFinding, ShellOptions,
-    MAX_DEPTH, MAX_FINDINGS,
+    dedup, feed, fs_rules, sql, sql_client, tool_rules, Category, RuleCtx, ShellFinding,
+    ShellOptions, MAX_DEPTH, MAX_FINDINGS,
 };
 
 pub(crate) struct Walker<'o> {
     opts: &'o ShellOptions,
     cwd: Option<&'o str>,
+    /// Analysing a container or remote payload (no working directory).
+    foreign: bool,
     findings: Vec<ShellFinding>,
     too_complex: bool,
     state: ScriptState,
@@ -29,6 +31,8 @@ struct Upstream {
     remote: Option<String>,
     /// Literal text (`echo …`, `printf …`, `cat <<EOF`).
     literal: Option<String>,
+    /// Protected paths the previous stage lists (`find /`, `ls ~`).
+    roots: Vec<String>,
 }
 
 /// What a command sends down its pipeline.
@@ -43,6 +47,7 @@ impl<'o> Walker<'o> {
         Walker {
             opts,
             cwd,
+            foreign: false,
             findings: Vec::new(),
             too_complex: false,
             state: ScriptState::default(),
@@ -106,11 +111,56 @@ impl<'o> Walker<'o> {
         let mut up = Upstream::default();
         let last = p.commands.len().saturating_sub(1);
         for (i, cmd) in p.commands.iter().enumerate() {
+            if !up.roots.is_empty() {
+                self.fed(cmd, &up.roots, depth);
+            }
             let out = self.command(cmd, depth, &up, i < last);
             if up.remote.is_none() {
                 up.remote = out.remote;
             }
             up.literal = out.literal;
+            up.roots = if i < last {
+                self.enumerated(cmd)
+            } else {
+                Vec::new()
+            };
+        }
+    }
+
+    /// Protected paths a pipeline stage lists on stdout.
+    fn enumerated(&self, cmd: &Command) -> Vec<String> {
+        let Command::Simple(s) = cmd else {
+            return Vec::new();
+        };
+        let args = expand_words_with(&s.words, Some(&self.state.vars));
+        let start = unwrap(&args).start;
+        match args.get(start..).and_then(|c| c.split_first()) {
+            Some((first, rest)) => feed::enumerated_roots(basename(&first.value), rest, self.cwd),
+            None => Vec::new(),
+        }
+    }
+
+    /// A stage whose appended arguments (`xargs`, `parallel`) are the
+    /// protected paths `roots`: analysed with those paths substituted in.
+    fn fed(&mut self, cmd: &Command, roots: &[String], depth: usize) {
+        let Command::Simple(s) = cmd else {
+            return;
+        };
+        let args = expand_words_with(&s.words, Some(&self.state.vars));
+        let un = unwrap(&args);
+        let (Some(wrappers), Some(payload)) = (args.get(..un.start), args.get(un.start..)) else {
+            return;
+        };
+        if !un.appended || payload.is_empty() {
+            return;
+        }
+        let repl = feed::replace_str(wrappers);
+        for root in roots {
+            let fed = feed::substitute(payload, repl.as_deref(), root);
+            if let Some(f) = feed::deletion(&fed, root, self.cwd) {
+                self.push(f);
+            }
+            self.argv(&fed, depth + 1, None, None, false);
         }
     }
 
@@ -233,6 +283,17 @@ impl<'o> Walker<'o> {
             return Output::default();
         }
         let un = unwrap(args);
+        if un.foreign && !self.foreign {
+            // A container or remote payload: its paths are not ours.
+            let cwd = self.cwd.take();
+            self.foreign = true;
+            let out = self.argv(args, depth, stdin, remote_in, appended_in);
+            (self.cwd, self.foreign) = (cwd, false);
+            return out;
+        }
+        for f in &un.findings {
+            self.push(f.clone());
+        }
         for text in &un.scripts {
             self.run_text(text, depth + 1);
         }
@@ -318,6 +379,7 @@ impl<'o> Walker<'o> {
             appended: appended_in || un.appended,
             opts: self.opts,
             cwd: self.cwd,
+            foreign: self.foreign,
             base: self.state.base.as_deref(),
             cmd,
         };

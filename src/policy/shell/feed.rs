@@ -1,0 +1,197 @@
+//! Producers feeding deleters: `find / | xargs rm`, `ls ~ | xargs -I{} sh -c
+//! 'rm -rf {}'`, `parallel rm -rf ::: …`. Which protected paths a producer
+//! lists, and what the consumer runs once those paths are substituted in.
+
+use super::expand::Arg;
+use super::paths::{classify, PathClass};
+use super::wrappers::{basename, join, quote_all};
+use super::ShellFinding;
+
+/// At most this many paths or inputs are substituted per stage.
+const MAX_INPUTS: usize = 16;
+
+/// Protected paths (root, system directories, home) a producer lists on
+/// stdout: `find ROOT…`, `fd PATTERN ROOT…`, `ls ROOT…`, `echo ROOT…`.
+pub(crate) fn enumerated_roots(name: &str, args: &[Arg<'_>], cwd: Option<&str>) -> Vec<String> {
+    let operands: Vec<&Arg> = match name {
+        "find" => args
+            .iter()
+            .skip_while(|a| matches!(a.text(), "-H" | "-L" | "-P"))
+            .take_while(|a| !a.value.starts_with('-') && !matches!(a.text(), "(" | "!" | ","))
+            .collect(),
+        "fd" | "fdfind" => args
+            .iter()
+            .filter(|a| !a.value.starts_with('-'))
+            .skip(1)
+            .collect(),
+        "ls" | "echo" | "printf" => args.iter().filter(|a| !a.value.starts_with('-')).collect(),
+        _ => return Vec::new(),
+    };
+    operands
+        .into_iter()
+        .filter(|a| !a.dynamic && a.value.trim_end_matches('/') != "/tmp")
+        .filter(|a| protected(classify(&a.value, cwd)))
+        .take(MAX_INPUTS)
+        .map(|a| a.value.to_string())
+        .collect()
+}
+
+fn protected(class: PathClass) -> bool {
+    matches!(
+        class,
+        PathClass::Root | PathClass::SystemTop | PathClass::SystemChild | PathClass::Home
+    )
+}
+
+/// The replacement string of `xargs -I X`/`-i`/`--replace`, or `{}` for
+/// `parallel`; `None` when inputs are appended instead.
+pub(crate) fn replace_str(wrappers: &[Arg<'_>]) -> Option<String> {
+    let pos = wrappers
+        .iter()
+        .rposition(|a| matches!(basename(&a.value), "xargs" | "parallel"))?;
+    let parallel = basename(&wrappers[pos].value) == "parallel";
+    let opts = &wrappers[pos + 1..];
+    for (k, a) in opts.iter().enumerate() {
+        let v = a.text();
+        let next = || opts.get(k + 1).map(|n| n.value.to_string());
+        match v {
+            "-I" => return next(),
+            "-i" | "--replace" => return Some("{}".into()),
+            _ if v.starts_with("--replace=") => return Some(v["--replace=".len()..].into()),
+            _ if v.starts_with("-I") || v.starts_with("-i") => return Some(v[2..].into()),
+            _ => {}
+        }
+    }
+    parallel.then(|| "{}".into())
+}
+
+/// The consumer's command with `input` in place of the replacement string,
+/// or appended when the command does not use it.
+pub(crate) fn substitute(cmd: &[Arg<'_>], repl: Option<&str>, input: &str) -> Vec<Arg<'static>> {
+    let mut used = false;
+    let mut out: Vec<Arg<'static>> = cmd
+        .iter()
+        .map(
+            |a| match repl.filter(|r| !r.is_empty() && a.value.contains(*r)) {
+                Some(r) => {
+                    used = true;
+                    Arg::owned(a.value.replace(r, input))
+                }
+                None => Arg {
+                    value: a.value.to_string().into(),
+                    if_empty: a.if_empty.clone(),
+                    dynamic: a.dynamic,
+                    subst: a.subst,
+                    fetches: a.fetches,
+                },
+            },
+        )
+        .collect();
+    if !used {
+        out.push(Arg::owned(input.to_string()));
+    }
+    out
+}
+
+/// A plain deleter fed a protected path: the pipeline is the deletion.
+pub(crate) fn deletion(fed: &[Arg<'_>], input: &str, cwd: Option<&str>) -> Option<ShellFinding> {
+    let name = basename(&fed.first()?.value);
+    if !matches!(
+        name,
+        "rm" | "unlink" | "rmdir" | "shred" | "srm" | "trash" | "trash-put"
+    ) {
+        return None;
+    }
+    let class = classify(input, cwd);
+    Some(ShellFinding::destructive(
+        "shell.pipe_delete",
+        matches!(class, PathClass::Root | PathClass::SystemTop),
+        format!("{} (fed the paths under {input})", join(fed)),
+    ))
+}
+
+/// GNU `parallel CMD ::: A B`: the shell text of each job, or `None` when
+/// inputs come from stdin or a file. Without a command the inputs are the
+/// commands.
+pub(crate) fn parallel_inline(cmd: &[Arg<'_>]) -> Option<Vec<String>> {
+    let sep = cmd.iter().position(|a| a.value == ":::")?;
+    let inputs: Vec<&Arg> = cmd[sep + 1..]
+        .iter()
+        .take_while(|a| !a.value.starts_with(":::"))
+        .take(MAX_INPUTS)
+        .collect();
+    let template = &cmd[..sep];
+    if template.is_empty() {
+        return Some(inputs.iter().map(|a| a.value.to_string()).collect());
+    }
+    let text = join(template);
+    let mut jobs = Vec::new();
+    for input in inputs {
+        let quoted = quote_all(std::iter::once(input.value.to_string()));
+        jobs.push(if text.contains("{}") {
+            text.replace("{}", &quoted)
+        } else {
+            format!("{text} {quoted}")
+        });
+        // With `-q` the words are kept apart: `bash -c 'rm -rf {}'`.
+        if template.len() > 1 && text.contains("{}") {
+            let words = template.iter().map(|a| a.value.replace("{}", &input.value));
+            jobs.push(quote_all(words));
+        }
+    }
+    Some(jobs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lits(s: &str) -> Vec<Arg<'_>> {
+        s.split_whitespace().map(Arg::literal).collect()
+    }
+
+    #[test]
+    fn producers() {
+        let cases: &[(&str, &[&str])] = &[
+            ("find / -type f", &["/"]),
+            ("find -L ~ -name x", &["~"]),
+            ("find . -name '*.orig'", &[]),
+            ("find /tmp -mtime +3", &[]),
+            ("ls /etc", &["/etc"]),
+            ("echo / ~", &["/", "~"]),
+            ("fd -t f . /usr", &["/usr"]),
+            ("ls src", &[]),
+            ("cat /etc/hosts", &[]),
+        ];
+        for (cmd, want) in cases {
+            let a = lits(cmd);
+            let got = enumerated_roots(&a[0].value, &a[1..], None);
+            assert_eq!(got, *want, "{cmd}");
+        }
+    }
+
+    #[test]
+    fn replacement_strings() {
+        assert_eq!(replace_str(&lits("xargs -I {}")), Some("{}".into()));
+        assert_eq!(replace_str(&lits("xargs -I% -0")), Some("%".into()));
+        assert_eq!(replace_str(&lits("xargs --replace")), Some("{}".into()));
+        assert_eq!(replace_str(&lits("sudo xargs -0 -n1")), None);
+        assert_eq!(replace_str(&lits("parallel -j4")), Some("{}".into()));
+        let fed = substitute(&lits("sh -c rm%-rf%{}"), Some("{}"), "/");
+        assert_eq!(join(&fed), "sh -c rm%-rf%/");
+        assert_eq!(join(&substitute(&lits("rm -f"), None, "~")), "rm -f ~");
+    }
+
+    #[test]
+    fn parallel_jobs() {
+        let jobs = parallel_inline(&lits("rm -rf ::: build dist")).unwrap();
+        assert_eq!(jobs, vec!["rm -rf 'build'", "rm -rf 'dist'"]);
+        let jobs = parallel_inline(&lits("rm -rf {}/x ::: /")).unwrap();
+        assert_eq!(jobs, vec!["rm -rf '/'/x", "'rm' '-rf' '//x'"]);
+        assert_eq!(
+            parallel_inline(&lits("::: ls pwd")).unwrap(),
+            vec!["ls", "pwd"]
+        );
+        assert_eq!(parallel_inline(&lits("rm -rf")), None);
+    }
+}
