@@ -7,8 +7,9 @@ use super::paths::{classify, PathClass};
 use super::wrappers::{basename, join, quote_all};
 use super::ShellFinding;
 
-/// At most this many paths or inputs are substituted per stage.
-const MAX_INPUTS: usize = 16;
+/// At most this many paths or inputs are substituted per stage (each is
+/// analysed again, and jobs may nest).
+const MAX_INPUTS: usize = 4;
 
 /// Protected paths (root, system directories, home) a producer lists on
 /// stdout: `find ROOT…`, `fd PATTERN ROOT…`, `ls ROOT…`, `echo ROOT…`.
@@ -110,36 +111,42 @@ pub(crate) fn deletion(fed: &[Arg<'_>], input: &str, cwd: Option<&str>) -> Optio
     ))
 }
 
-/// GNU `parallel CMD ::: A B`: the shell text of each job, or `None` when
+/// GNU `parallel CMD ::: A B`: the shell text that runs, or `None` when
 /// inputs come from stdin or a file. Without a command the inputs are the
-/// commands.
+/// commands. With one, all inputs go into one job (`{}` or appended), so
+/// nested `parallel` stays linear: `rm -rf {} ::: a b` → `rm -rf 'a' 'b'`.
 pub(crate) fn parallel_inline(cmd: &[Arg<'_>]) -> Option<Vec<String>> {
     let sep = cmd.iter().position(|a| a.value == ":::")?;
-    let inputs: Vec<&Arg> = cmd[sep + 1..]
+    let inputs: Vec<String> = cmd[sep + 1..]
         .iter()
         .take_while(|a| !a.value.starts_with(":::"))
         .take(MAX_INPUTS)
+        .map(|a| a.value.to_string())
         .collect();
     let template = &cmd[..sep];
     if template.is_empty() {
-        return Some(inputs.iter().map(|a| a.value.to_string()).collect());
+        return Some(inputs);
     }
-    let text = join(template);
-    let mut jobs = Vec::new();
-    for input in inputs {
-        let quoted = quote_all(std::iter::once(input.value.to_string()));
-        jobs.push(if text.contains("{}") {
-            text.replace("{}", &quoted)
-        } else {
-            format!("{text} {quoted}")
-        });
-        // With `-q` the words are kept apart: `bash -c 'rm -rf {}'`.
-        if template.len() > 1 && text.contains("{}") {
-            let words = template.iter().map(|a| a.value.replace("{}", &input.value));
-            jobs.push(quote_all(words));
+    let quoted = quote_all(inputs.iter().cloned());
+    let has_slot = template.iter().any(|a| a.value.contains("{}"));
+    // Words holding spaces were meant to stay whole (`-q`, `bash -c '…'`);
+    // otherwise parallel joins the words into one command line.
+    let keep_words = template.len() > 1 && template.iter().any(|a| a.value.contains(' '));
+    let job = if keep_words {
+        let mut words: Vec<String> = template
+            .iter()
+            .map(|a| a.value.replace("{}", &quoted))
+            .collect();
+        if !has_slot {
+            words.extend(inputs);
         }
-    }
-    Some(jobs)
+        quote_all(words.into_iter())
+    } else if has_slot {
+        join(template).replace("{}", &quoted)
+    } else {
+        format!("{} {quoted}", join(template))
+    };
+    Some(vec![job])
 }
 
 #[cfg(test)]
@@ -185,9 +192,9 @@ mod tests {
     #[test]
     fn parallel_jobs() {
         let jobs = parallel_inline(&lits("rm -rf ::: build dist")).unwrap();
-        assert_eq!(jobs, vec!["rm -rf 'build'", "rm -rf 'dist'"]);
+        assert_eq!(jobs, vec!["rm -rf 'build' 'dist'"]);
         let jobs = parallel_inline(&lits("rm -rf {}/x ::: /")).unwrap();
-        assert_eq!(jobs, vec!["rm -rf '/'/x", "'rm' '-rf' '//x'"]);
+        assert_eq!(jobs, vec!["rm -rf '/'/x"]);
         assert_eq!(
             parallel_inline(&lits("::: ls pwd")).unwrap(),
             vec!["ls", "pwd"]

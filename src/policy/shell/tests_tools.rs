@@ -794,3 +794,24 @@ fn destroyer_dry_runs_and_reads_are_allowed() {
         "cargo publish --dry-run",
     ]);
 }
+
+#[test]
+fn nested_jobs_stay_bounded() {
+    // Every `parallel` level multiplies jobs by its inputs; every fed stage
+    // re-analyses its consumer. Both must stay far from exponential.
+    let mut cmd = "rm -rf {}".to_string();
+    for _ in 0..5 {
+        cmd = format!("parallel '{}' ::: / a b c d e f g h", single_quoted(&cmd));
+    }
+    let mut fed = "find / | xargs rm".to_string();
+    for _ in 0..8 {
+        fed = format!("echo / ~ /etc | xargs sh -c '{}'", single_quoted(&fed));
+    }
+    for cmd in [cmd, fed] {
+        let start = std::time::Instant::now();
+        let got = analyze(&cmd);
+        assert!(start.elapsed().as_secs() < 2, "{:?}", start.elapsed());
+        assert!(!got.is_empty(), "{}", cmd.len());
+    }
+}
+

@@ -155,7 +155,8 @@ impl<'o> Walker<'o> {
             return;
         }
         let repl = feed::replace_str(wrappers);
-        for root in roots {
+        // One root is enough to judge the stage, and keeps nesting linear.
+        if let Some(root) = roots.first() {
             let fed = feed::substitute(payload, repl.as_deref(), root);
             if let Some(f) = feed::deletion(&fed, root, self.cwd) {
                 self.push(f);

@@ -153,7 +153,7 @@ pub(crate) fn unwrap(args: &[Arg<'_>]) -> Unwrapped {
                     rest,
                     0,
                     "jSadI",
-                    &["jobs", "sshlogin", "arg-file", "delimiter", "replace"],
+                    &["jobs", "sshlogin", "arg-file", "delimiter"],
                 );
                 match feed::parallel_inline(rest.get(n..).unwrap_or_default()) {
                     Some(scripts) => {
@@ -380,6 +380,13 @@ mod tests {
             ("sudo --user=root FOO=1 rm", "rm"),
             ("env X=1 Y=2 rm", "rm"),
             ("env -i -u HOME PATH=/bin rm", "rm"),
+            ("env - rm", "rm"),
+            ("env - -u HOME rm", "rm"),
+            ("bundle exec rm", "rm"),
+            ("npx -y rm", "rm"),
+            ("docker exec -it c rm", "rm"),
+            ("kubectl exec p -c app -- rm", "rm"),
+            ("nsenter -t 1 -m rm", "rm"),
             ("xargs -0 -n 1 -I {} rm", "rm"),
             ("timeout 10 rm", "rm"),
             ("timeout -s KILL -k 5 10s rm", "rm"),
