@@ -815,3 +815,10 @@ fn nested_jobs_stay_bounded() {
     }
 }
 
+#[test]
+fn readme_lists_every_table_rule() {
+    let readme = include_str!("../../../README.md");
+    for r in DESTROYERS.iter().chain(SYSTEM) {
+        assert!(readme.contains(&format!("`{}`", r.rule)), "{}", r.rule);
+    }
+}
