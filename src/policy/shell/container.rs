@@ -176,8 +176,14 @@ fn run_like(args: &[Arg<'_>], mut i: usize) -> Option<Payload> {
             Some(long) => RUN_LONG.contains(&long),
             None => opt.len() == 2 && RUN_SHORT.contains(&opt[1..]),
         };
-        let attached = (!opt.starts_with("--") && opt.len() > 2 && RUN_SHORT.contains(&opt[1..2]))
-            .then(|| &opt[2..]);
+        // `-v/:/x`: a valued short option with its value attached.
+        let attached = opt
+            .strip_prefix('-')
+            .filter(|o| !o.starts_with('-') && o.len() > 1)
+            .and_then(|o| {
+                let c = o.chars().next()?;
+                (c.is_ascii() && RUN_SHORT.contains(c)).then(|| &o[1..])
+            });
         let value = inline.or(attached);
         let value = match value {
             Some(val) => Some(val.to_string()),
@@ -403,5 +409,7 @@ mod tests {
         assert_eq!(remap("/hostname", &p.mounts), "/hostname");
         assert_eq!(remap("/e/passwd", &p.mounts), "/etc/passwd");
         assert_eq!(remap("/src/build", &p.mounts), "/src/build");
+        let odd = lits("run -é -v/:/h -ü x");
+        assert_eq!(payload("docker", &odd).map(|p| p.mounts.len()), None);
     }
 }

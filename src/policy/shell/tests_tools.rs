@@ -822,3 +822,68 @@ fn readme_lists_every_table_rule() {
         assert!(readme.contains(&format!("`{}`", r.rule)), "{}", r.rule);
     }
 }
+
+const TOOL_PREFIXES: &[&str] = &[
+    "docker run ",
+    "docker exec ",
+    "docker compose ",
+    "kubectl exec ",
+    "nsenter ",
+    "lxc exec ",
+    "parallel ",
+    "find / | xargs -I{} ",
+    "ls ~ | parallel ",
+    "git restore ",
+    "git checkout ",
+    "git branch ",
+    "crontab ",
+    "sysctl ",
+    "mount ",
+    "kill ",
+    "sgdisk ",
+    "aws ",
+];
+
+const TOOL_PIECES: &[&str] = &[
+    " ",
+    "-v",
+    "/:/h",
+    "/h",
+    "--mount",
+    "type=bind,src=/,dst=/h",
+    "-",
+    "--",
+    ":::",
+    "{}",
+    "rm",
+    "-rf",
+    "/",
+    "~",
+    "'",
+    "\"",
+    "é",
+    "-é",
+    "=",
+    ",",
+    "--privileged",
+    "--entrypoint",
+    "-I",
+    "sh -c",
+    ".",
+    "-f",
+    "|",
+    "$(",
+    ")",
+];
+
+proptest::proptest! {
+    #[test]
+    fn tool_parsers_never_panic(
+        prefix in proptest::sample::select(TOOL_PREFIXES),
+        pieces in proptest::collection::vec(proptest::sample::select(TOOL_PIECES), 0..24),
+    ) {
+        let cmd = format!("{prefix}{}", pieces.join(" "));
+        let got = analyze(&cmd);
+        proptest::prop_assert!(got.len() <= 64);
+    }
+}
