@@ -37,6 +37,30 @@ pub(crate) fn enumerated_roots(name: &str, args: &[Arg<'_>], cwd: Option<&str>) 
         .collect()
 }
 
+/// Commands that pass (some of) the lines they read on: `find / | grep x |
+/// xargs rm` still deletes under `/`.
+pub(crate) fn is_filter(name: &str) -> bool {
+    matches!(
+        name,
+        "grep"
+            | "egrep"
+            | "fgrep"
+            | "rg"
+            | "sort"
+            | "uniq"
+            | "head"
+            | "tail"
+            | "sed"
+            | "awk"
+            | "cut"
+            | "tr"
+            | "tee"
+            | "cat"
+            | "tac"
+            | "shuf"
+    )
+}
+
 fn protected(class: PathClass) -> bool {
     matches!(
         class,

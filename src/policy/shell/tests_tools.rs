@@ -340,6 +340,12 @@ const PIPES: &[(&str, &str, Category, Outcome)] = &[
         X,
     ),
     ("find / | parallel rm", "shell.pipe_delete", D, X),
+    (
+        "find / -name '*.log' | grep -v keep | sort | xargs rm -f",
+        "shell.pipe_delete",
+        D,
+        X,
+    ),
     ("find ~ | sudo xargs rm -f", "shell.pipe_delete", D, X),
     ("fd . / | xargs rm", "shell.pipe_delete", D, X),
     ("parallel rm -rf ::: /", "shell.rm_recursive_root", D, X),

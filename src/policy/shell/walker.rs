@@ -120,21 +120,23 @@ impl<'o> Walker<'o> {
             }
             up.literal = out.literal;
             up.roots = if i < last {
-                self.enumerated(cmd)
+                self.enumerated(cmd, std::mem::take(&mut up.roots))
             } else {
                 Vec::new()
             };
         }
     }
 
-    /// Protected paths a pipeline stage lists on stdout.
-    fn enumerated(&self, cmd: &Command) -> Vec<String> {
+    /// Protected paths a pipeline stage lists on stdout (a filter such as
+    /// `grep` passes on the paths it was given, `input`).
+    fn enumerated(&self, cmd: &Command, input: Vec<String>) -> Vec<String> {
         let Command::Simple(s) = cmd else {
             return Vec::new();
         };
         let args = expand_words_with(&s.words, Some(&self.state.vars));
         let start = unwrap(&args).start;
         match args.get(start..).and_then(|c| c.split_first()) {
+            Some((first, _)) if feed::is_filter(basename(&first.value)) => input,
             Some((first, rest)) => feed::enumerated_roots(basename(&first.value), rest, self.cwd),
             None => Vec::new(),
         }
