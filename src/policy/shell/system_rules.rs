@@ -90,18 +90,25 @@ fn mount(args: &[Arg<'_>]) -> bool {
 fn kills_init(args: &[Arg<'_>]) -> bool {
     let mut i = 0;
     let mut ended = false;
+    let mut pid1 = false;
     while let Some(a) = args.get(i) {
         let v = a.text();
         i += 1;
         if !ended && (v == "-s" || v == "-n") {
+            // `kill -s 0 1` only checks that the process exists.
+            if args.get(i).is_some_and(|s| s.value == "0") {
+                return false;
+            }
             i += 1;
         } else if !ended && v == "--" {
             ended = true;
+        } else if !ended && v == "-0" {
+            return false;
         } else if (ended || !v.starts_with('-')) && v == "1" {
-            return true;
+            pid1 = true;
         }
     }
-    false
+    pid1
 }
 
 #[cfg(test)]
@@ -149,5 +156,7 @@ mod tests {
         assert!(!kills_init(&lits("-TERM 4242")));
         assert!(!kills_init(&lits("-9 -1")));
         assert!(!kills_init(&lits("-1 4242")));
+        assert!(!kills_init(&lits("-0 1")));
+        assert!(!kills_init(&lits("-s 0 1")));
     }
 }
