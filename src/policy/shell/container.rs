@@ -5,6 +5,7 @@
 
 use super::expand::Arg;
 use super::paths::{classify, PathClass};
+use super::wrappers::option_value;
 
 /// The command a container tool runs.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -280,6 +281,23 @@ fn lxc(args: &[Arg<'_>]) -> Option<Payload> {
     })
 }
 
+/// Shell text a remote-login tool runs: `vagrant ssh -c CMD`, `gcloud
+/// compute ssh HOST --command CMD`.
+pub(crate) fn remote_command(name: &str, args: &[Arg<'_>]) -> Option<String> {
+    let first = args.first()?.text();
+    match name {
+        "vagrant" if first == "ssh" => option_value(args, "-c", "--command"),
+        "gcloud"
+            if args
+                .windows(2)
+                .any(|w| w[0].value == "compute" && w[1].value == "ssh") =>
+        {
+            option_value(args, "--command", "--command")
+        }
+        _ => None,
+    }
+}
+
 fn skip(args: &[Arg<'_>], i: usize, short: &str, long: &[&str]) -> usize {
     super::wrappers::skip_opts(args, i, short, long)
 }
@@ -386,6 +404,24 @@ mod tests {
         for (name, args, want) in cases {
             assert_eq!(start(name, args).as_deref(), *want, "{name} {args}");
         }
+    }
+
+    #[test]
+    fn remote_logins() {
+        let a = [
+            Arg::literal("ssh"),
+            Arg::literal("web"),
+            Arg::literal("-c"),
+            Arg::literal("rm -rf /"),
+        ];
+        assert_eq!(remote_command("vagrant", &a).as_deref(), Some("rm -rf /"));
+        let g = lits("compute ssh vm-1 --zone z --command=uptime");
+        assert_eq!(remote_command("gcloud", &g).as_deref(), Some("uptime"));
+        assert_eq!(
+            remote_command("gcloud", &lits("compute instances list")),
+            None
+        );
+        assert_eq!(remote_command("vagrant", &lits("up")), None);
     }
 
     #[test]

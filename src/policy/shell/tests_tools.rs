@@ -238,6 +238,18 @@ const CONTAINERS: &[(&str, &str, Category, Outcome)] = &[
     ("lxc exec c1 -- rm -rf /", "shell.rm_recursive_root", D, X),
     ("incus exec c1 -- git reset --hard", "git.reset_hard", D, X),
     ("ssh db1 dropdb shop", "db.drop_database", D, X),
+    (
+        "vagrant ssh web -c 'sudo rm -rf /'",
+        "shell.rm_recursive_root",
+        D,
+        X,
+    ),
+    (
+        "gcloud compute ssh vm-1 --zone z --command 'sudo mkfs.ext4 /dev/sdb'",
+        "shell.disk_format",
+        D,
+        X,
+    ),
     ("docker exec cache redis-cli FLUSHALL", "redis.flush", D, X),
 ];
 

@@ -192,6 +192,14 @@ pub(crate) fn unwrap(args: &[Arg<'_>]) -> Unwrapped {
                 after(skip_opts(rest, 1, "", &["with", "python", "env"]))
             }
             "npx" | "bunx" | "pnpx" => after(skip_opts(rest, 0, "p", &["package", "call"])),
+            name @ ("vagrant" | "gcloud") => {
+                if let Some(cmd) = container::remote_command(name, rest) {
+                    u.scripts.push(cmd);
+                    u.foreign = true;
+                    u.no_exec = true;
+                }
+                break;
+            }
             name @ ("docker" | "podman" | "nerdctl" | "docker-compose" | "podman-compose"
             | "kubectl" | "oc" | "nsenter" | "lxc" | "incus") => {
                 let Some(p) = container::payload(name, rest) else {
