@@ -68,26 +68,55 @@ fn protected(class: PathClass) -> bool {
     )
 }
 
-/// The replacement string of `xargs -I X`/`-i`/`--replace`, or `{}` for
-/// `parallel`; `None` when inputs are appended instead.
-pub(crate) fn replace_str(wrappers: &[Arg<'_>]) -> Option<String> {
-    let pos = wrappers
+/// Stands for a consumer's unknown inputs: a computed list to the rules.
+pub(crate) const UNKNOWN_INPUT: &str = "$(cat)";
+
+/// How the last `xargs`/`parallel` among the wrappers runs its command.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Consumer {
+    /// Replacement string (`xargs -I X`/`-i`/`--replace`, `{}` for
+    /// `parallel`); `None` when inputs are appended instead.
+    pub repl: Option<String>,
+    /// `parallel` joins its command words into shell text.
+    pub parallel: bool,
+}
+
+impl Consumer {
+    /// The replacement string is used inside shell text (`sh -c 'rm {}'`,
+    /// `parallel 'rm -rf {}'`): unknown inputs there are a computed list.
+    pub(crate) fn scripted(&self, cmd: &[Arg<'_>]) -> bool {
+        self.repl.as_deref().is_some_and(|r| {
+            cmd.iter()
+                .any(|a| a.value.contains(r) && a.value.contains(' '))
+        })
+    }
+}
+
+pub(crate) fn consumer(wrappers: &[Arg<'_>]) -> Consumer {
+    let Some(pos) = wrappers
         .iter()
-        .rposition(|a| matches!(basename(&a.value), "xargs" | "parallel"))?;
+        .rposition(|a| matches!(basename(&a.value), "xargs" | "parallel"))
+    else {
+        return Consumer::default();
+    };
     let parallel = basename(&wrappers[pos].value) == "parallel";
     let opts = &wrappers[pos + 1..];
+    let mut repl = parallel.then(|| "{}".to_string());
     for (k, a) in opts.iter().enumerate() {
         let v = a.text();
-        let next = || opts.get(k + 1).map(|n| n.value.to_string());
-        match v {
-            "-I" => return next(),
-            "-i" | "--replace" => return Some("{}".into()),
-            _ if v.starts_with("--replace=") => return Some(v["--replace=".len()..].into()),
-            _ if v.starts_with("-I") || v.starts_with("-i") => return Some(v[2..].into()),
-            _ => {}
+        let found = match v {
+            "-I" => opts.get(k + 1).map(|n| n.value.to_string()),
+            "-i" | "--replace" => Some("{}".into()),
+            _ if v.starts_with("--replace=") => Some(v["--replace=".len()..].into()),
+            _ if v.starts_with("-I") || v.starts_with("-i") => Some(v[2..].into()),
+            _ => None,
+        };
+        if found.is_some() {
+            repl = found;
+            break;
         }
     }
-    parallel.then(|| "{}".into())
+    Consumer { repl, parallel }
 }
 
 /// The consumer's command with `input` in place of the replacement string,
@@ -203,11 +232,13 @@ mod tests {
 
     #[test]
     fn replacement_strings() {
-        assert_eq!(replace_str(&lits("xargs -I {}")), Some("{}".into()));
-        assert_eq!(replace_str(&lits("xargs -I% -0")), Some("%".into()));
-        assert_eq!(replace_str(&lits("xargs --replace")), Some("{}".into()));
-        assert_eq!(replace_str(&lits("sudo xargs -0 -n1")), None);
-        assert_eq!(replace_str(&lits("parallel -j4")), Some("{}".into()));
+        let repl = |s: &str| consumer(&lits(s)).repl;
+        assert_eq!(repl("xargs -I {}"), Some("{}".into()));
+        assert_eq!(repl("xargs -I% -0"), Some("%".into()));
+        assert_eq!(repl("xargs --replace"), Some("{}".into()));
+        assert_eq!(repl("sudo xargs -0 -n1"), None);
+        assert_eq!(repl("parallel -j4"), Some("{}".into()));
+        assert!(consumer(&lits("parallel -j4")).parallel);
         let fed = substitute(&lits("sh -c rm%-rf%{}"), Some("{}"), "/");
         assert_eq!(join(&fed), "sh -c rm%-rf%/");
         assert_eq!(join(&substitute(&lits("rm -f"), None, "~")), "rm -f ~");

@@ -424,6 +424,10 @@ fn producer_near_misses_are_allowed() {
         "sem -j2 make test",
         "find / -xdev -type f -size +1G 2>/dev/null | head",
         "ls /etc | grep nginx",
+        "cat files | xargs -I{} sh -c 'gzip -9 {}'",
+        "find . -name '*.orig' | xargs -I{} sh -c 'rm -f {}'",
+        "cat list | parallel 'gzip {}'",
+        "ls | xargs -I{} echo 'file: {}'",
     ]);
 }
 
@@ -821,16 +825,22 @@ fn nested_jobs_stay_bounded() {
     for _ in 0..5 {
         cmd = format!("parallel '{}' ::: / a b c d e f g h", single_quoted(&cmd));
     }
-    let mut fed = "find / | xargs rm".to_string();
-    for _ in 0..8 {
-        fed = format!("echo / ~ /etc | xargs sh -c '{}'", single_quoted(&fed));
-    }
-    for cmd in [cmd, fed] {
+    let feeds = |levels: usize| {
+        let mut fed = "find / | xargs rm".to_string();
+        for _ in 0..levels {
+            fed = format!("cat x | xargs -I{{}} sh -c '{}'", single_quoted(&fed));
+        }
+        fed
+    };
+    for cmd in [cmd, feeds(2)] {
         let start = std::time::Instant::now();
         let got = analyze(&cmd);
         assert!(start.elapsed().as_secs() < 2, "{:?}", start.elapsed());
         assert!(!got.is_empty(), "{}", cmd.len());
     }
+    let start = std::time::Instant::now();
+    analyze(&feeds(11));
+    assert!(start.elapsed().as_secs() < 2, "{:?}", start.elapsed());
 }
 
 #[test]

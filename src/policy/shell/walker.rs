@@ -111,7 +111,7 @@ impl<'o> Walker<'o> {
         let mut up = Upstream::default();
         let last = p.commands.len().saturating_sub(1);
         for (i, cmd) in p.commands.iter().enumerate() {
-            if !up.roots.is_empty() {
+            if i > 0 {
                 self.fed(cmd, &up.roots, depth);
             }
             let out = self.command(cmd, depth, &up, i < last);
@@ -143,11 +143,16 @@ impl<'o> Walker<'o> {
     }
 
     /// A stage whose appended arguments (`xargs`, `parallel`) are the
-    /// protected paths `roots`: analysed with those paths substituted in.
+    /// protected paths `roots`, or unknown: analysed with them put in.
     fn fed(&mut self, cmd: &Command, roots: &[String], depth: usize) {
+        // The stage is analysed twice (as written and fed): only near the
+        // top, so nested feeds cannot double the work level after level.
         let Command::Simple(s) = cmd else {
             return;
         };
+        if depth >= MAX_DEPTH / 4 {
+            return;
+        }
         let args = expand_words_with(&s.words, Some(&self.state.vars));
         let un = unwrap(&args);
         let (Some(wrappers), Some(payload)) = (args.get(..un.start), args.get(un.start..)) else {
@@ -156,15 +161,24 @@ impl<'o> Walker<'o> {
         if !un.appended || payload.is_empty() {
             return;
         }
-        let repl = feed::replace_str(wrappers);
+        let consumer = feed::consumer(wrappers);
         // One root is enough to judge the stage, and keeps nesting linear.
-        if let Some(root) = roots.first() {
-            let fed = feed::substitute(payload, repl.as_deref(), root);
-            if let Some(f) = feed::deletion(&fed, root, self.cwd) {
-                self.push(f);
-            }
-            self.argv(&fed, depth + 1, None, None, false);
+        let input = match roots.first() {
+            Some(root) => root.as_str(),
+            None if consumer.scripted(payload) => feed::UNKNOWN_INPUT,
+            None => return,
+        };
+        let fed = feed::substitute(payload, consumer.repl.as_deref(), input);
+        if let Some(f) = roots
+            .first()
+            .and_then(|r| feed::deletion(&fed, r, self.cwd))
+        {
+            self.push(f);
         }
+        if consumer.parallel {
+            self.run_text(&join(&fed), depth + 1);
+        }
+        self.argv(&fed, depth + 1, None, None, false);
     }
 
     /// `piped`: the output feeds a later pipeline stage.
