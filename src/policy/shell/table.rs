@@ -1,6 +1,8 @@
 //! The tool-rule table engine: one row names a program, a subcommand path,
 //! the options that make it dangerous or harmless, and what to report.
 
+use std::collections::HashMap;
+
 use super::expand::Arg;
 use super::paths::is_block_device;
 use super::{Category, Outcome, RuleCtx, ShellFinding};
@@ -192,11 +194,42 @@ pub(crate) fn present(spec: &str, args: &[Arg<'_>]) -> bool {
     })
 }
 
-/// Reports every row of `table` that matches the command.
-pub(crate) fn check(table: &[ToolRule], ctx: &RuleCtx, out: &mut Vec<ShellFinding>) {
-    for r in table {
-        if r.matches(ctx.name, ctx.args) {
-            out.push(r.finding(ctx));
+/// Rows by program name, so a command costs one lookup, not a table scan.
+pub(crate) struct Index {
+    exact: HashMap<&'static str, Vec<&'static ToolRule>>,
+    /// Rows with a `prefix*` program.
+    prefixed: Vec<&'static ToolRule>,
+}
+
+impl Index {
+    pub(crate) fn new(tables: &[&'static [ToolRule]]) -> Self {
+        let mut index = Index {
+            exact: HashMap::new(),
+            prefixed: Vec::new(),
+        };
+        for r in tables.iter().flat_map(|t| t.iter()) {
+            for p in r.programs {
+                if p.ends_with('*') {
+                    index.prefixed.push(r);
+                } else {
+                    index.exact.entry(p).or_default().push(r);
+                }
+            }
+        }
+        index
+    }
+
+    /// Reports every row that matches the command.
+    pub(crate) fn check(&self, ctx: &RuleCtx, out: &mut Vec<ShellFinding>) {
+        let exact = self
+            .exact
+            .get(ctx.name)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for r in exact.iter().chain(&self.prefixed) {
+            if r.matches(ctx.name, ctx.args) {
+                out.push(r.finding(ctx));
+            }
         }
     }
 }

@@ -2,14 +2,19 @@
 //! (destroyers, system changes) plus the matchers a row cannot express
 //! (git, kubectl, gsutil, docker on computed lists, redis, system changes).
 
+use std::sync::OnceLock;
+
 use super::expand::Arg;
 use super::table_destroyers::DESTROYERS;
 use super::table_system::SYSTEM;
 use super::{git_rules, system_rules, table, RuleCtx, ShellFinding};
 
+static TABLES: OnceLock<table::Index> = OnceLock::new();
+
 pub(crate) fn check(ctx: &RuleCtx, out: &mut Vec<ShellFinding>) {
-    table::check(DESTROYERS, ctx, out);
-    table::check(SYSTEM, ctx, out);
+    TABLES
+        .get_or_init(|| table::Index::new(&[DESTROYERS, SYSTEM]))
+        .check(ctx, out);
     git_rules::check(ctx, out);
     system_rules::check(ctx, out);
     match ctx.name {
