@@ -28,6 +28,12 @@ pub(crate) fn check(ctx: &RuleCtx, out: &mut Vec<ShellFinding>) {
         "clean" if clean_forced(rest) => ctx.flag(out, "git.clean_force", false),
         "reset" if any_value(rest, &["--hard"]) => ctx.flag(out, "git.reset_hard", false),
         "checkout" if checkout_discards(rest) => ctx.flag(out, "git.discard_changes", false),
+        // `-f`/`--discard-changes` throws away every uncommitted change.
+        "checkout" | "switch"
+            if any_value(rest, &["-f", "--force", "--discard-changes"]) =>
+        {
+            ctx.flag(out, "git.discard_changes", false);
+        }
         "restore" if restore_discards(rest) => ctx.flag(out, "git.discard_changes", false),
         "stash" if rest.first().is_some_and(|a| a.value == "clear") => {
             ctx.flag(out, "git.stash_clear", false);
