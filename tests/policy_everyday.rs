@@ -62,9 +62,7 @@
 //! Deliberately absent from the corpus (they belong to the deny/approval
 //! tests): deletes outside the workspace, writes to system paths, reading
 //! credential stores, downloads piped into a shell, irrecoverable git,
-//! force pushes to protected branches. `ssh-keyscan github.com >>
-//! ~/.ssh/known_hosts`, common in CI, is left out too: issue 9 item 1 makes
-//! every write under `~/.ssh` a credential-store write.
+//! force pushes to protected branches.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -201,13 +199,7 @@ const LOCAL_TARGETS: &[(&str, &str, &str)] = &[
 /// done only when this list is empty.
 ///
 /// `(command, rule that blocks it today, why it is a false positive)`.
-const KNOWN_FALSE_POSITIVES: &[(&str, &str, &str)] = &[(
-    "parallel rm -rf ::: build dist",
-    "shell.rm_recursive_dynamic",
-    "GNU parallel's `:::` arguments are literal workspace paths; the wrapper \
-     treats them as appended (unknown) input. Issue 9 item 4 names this exact \
-     command as allowed.",
-)];
+const KNOWN_FALSE_POSITIVES: &[(&str, &str, &str)] = &[];
 
 /// One corpus command with where it came from.
 struct Entry {

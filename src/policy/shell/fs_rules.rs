@@ -13,7 +13,7 @@ pub(crate) fn check(ctx: &RuleCtx, out: &mut Vec<ShellFinding>) {
         "find" => find(ctx, out),
         "mv" => mv(ctx, out),
         "chmod" | "chown" | "chgrp" => chmod_like(ctx, out),
-        "dd" => dd(ctx, out),
+        "dd" | "dcfldd" | "dc3dd" => dd(ctx, out),
         "mkswap" | "blkdiscard" | "wipefs" => device_tool(ctx, out),
         "shred" => shred(ctx, out),
         "tee" | "cp" => copy_to_device(ctx, out),
@@ -32,6 +32,13 @@ fn is_opt(v: &str) -> bool {
 /// would take if empty counts (`"$DIR/"` → `/`), or the path `..` climbs to
 /// out of a leading variable (`$TMPDIR/../etc` → `/etc`); anything else is unknown.
 fn target_class(arg: &Arg, ctx: &RuleCtx) -> PathClass {
+    match local_class(arg, ctx) {
+        PathClass::TopLevel | PathClass::Outside if ctx.foreign => PathClass::Safe,
+        class => class,
+    }
+}
+
+fn local_class(arg: &Arg, ctx: &RuleCtx) -> PathClass {
     let cwd = ctx.cwd();
     if !arg.dynamic {
         return classify(&resolve(&arg.value, ctx.base), cwd);

@@ -3,10 +3,13 @@
 //! finding.
 
 mod ast;
+mod container;
 mod dollar;
 mod exfil;
 mod expand;
+mod feed;
 mod fs_rules;
+mod git_rules;
 mod interp;
 mod lexer;
 mod net_rules;
@@ -17,6 +20,10 @@ mod remote;
 mod sql;
 mod sql_client;
 mod state;
+mod system_rules;
+mod table;
+mod table_destroyers;
+mod table_system;
 mod tool_rules;
 mod walker;
 mod wrappers;
@@ -34,6 +41,10 @@ mod tests_matrix;
 mod tests_risk_classes;
 #[cfg(test)]
 mod tests_robustness;
+#[cfg(test)]
+mod tests_system;
+#[cfg(test)]
+mod tests_tools;
 
 use std::sync::Arc;
 
@@ -178,6 +189,9 @@ pub(crate) struct RuleCtx<'a> {
     pub opts: &'a ShellOptions,
     /// The working directory the command runs in.
     pub cwd: Option<&'a str>,
+    /// A container or remote payload: paths are the other system's, so
+    /// only the root, system directories and home count.
+    pub foreign: bool,
     /// Directory the script `cd`-ed into, for relative paths (may itself be
     /// relative or `~`-based).
     pub base: Option<&'a str>,
@@ -226,7 +240,9 @@ pub fn analyze_command_in(
 ) -> Vec<ShellFinding> {
     let mut walker = walker::Walker::new(opts, cwd);
     walker.run_text(command, 0);
-    walker.finish()
+    let mut findings = walker.finish();
+    git_rules::combine(&mut findings);
+    findings
 }
 
 /// Analyses a SQL text (context.query, or the SQL inside psql -c / mysql -e / sqlite3 DB '…').
@@ -269,13 +285,13 @@ mod tests {
     #[test]
     fn extra_patterns_match_unwrapped_argv() {
         let opts = ShellOptions {
-            extra_patterns: vec![regex::Regex::new(r"^systemctl stop ").unwrap()],
+            extra_patterns: vec![regex::Regex::new(r"^systemctl restart ").unwrap()],
             ..ShellOptions::default()
         };
         for cmd in [
-            "systemctl stop nginx",
-            "sudo systemctl stop nginx",
-            "bash -c 'systemctl \"stop\" db'",
+            "systemctl restart nginx",
+            "sudo systemctl restart nginx",
+            "bash -c 'systemctl \"restart\" db'",
         ] {
             let f = analyze_command(cmd, &opts);
             assert_eq!(f.len(), 1, "{cmd}");

@@ -35,7 +35,6 @@ const BENIGN: &[&str] = &[
     "git push origin main",
     "git push",
     "git push -f",
-    "git clean -fd",
     "git clean -n -fdx",
     "git clean -fdxn",
     "git reset --soft HEAD~1",

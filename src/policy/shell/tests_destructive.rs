@@ -171,6 +171,7 @@ const HAND_WRITTEN: &[(&str, &str)] = &[
     ("git push origin :master", "git.delete_protected_branch"),
     ("git push --mirror", "git.force_push_protected"),
     ("git clean -fdx", "git.clean_force"),
+    ("git clean -fd", "git.clean_force"),
     ("git clean -xfd", "git.clean_force"),
     ("git clean -f -d -x", "git.clean_force"),
     ("git clean -dfx .", "git.clean_force"),

@@ -12,13 +12,15 @@ use super::state::ScriptState;
 use super::wrappers::{basename, join, unwrap};
 use super::write_rules::{self, Place, WriteMode};
 use super::{
-    dedup, exfil, fs_rules, net_rules, sql, sql_client, tool_rules, Category, RuleCtx,
+    dedup, exfil, feed, fs_rules, net_rules, sql, sql_client, tool_rules, Category, RuleCtx,
     ShellFinding, ShellOptions, MAX_DEPTH, MAX_FINDINGS,
 };
 
 pub(crate) struct Walker<'o> {
     opts: &'o ShellOptions,
     cwd: Option<&'o str>,
+    /// Analysing a container or remote payload (no working directory).
+    foreign: bool,
     findings: Vec<ShellFinding>,
     too_complex: bool,
     state: ScriptState,
@@ -37,6 +39,8 @@ struct Upstream {
     remote: Option<String>,
     /// Literal text (`echo …`, `printf …`, `cat <<EOF`).
     literal: Option<String>,
+    /// Protected paths the previous stage lists (`find /`, `ls ~`).
+    roots: Vec<String>,
 }
 
 /// What a command sends down its pipeline.
@@ -55,6 +59,7 @@ impl<'o> Walker<'o> {
         Walker {
             opts,
             cwd,
+            foreign: false,
             findings: Vec::new(),
             too_complex: false,
             state: ScriptState::default(),
@@ -153,6 +158,9 @@ impl<'o> Walker<'o> {
         let last = p.commands.len().saturating_sub(1);
         let (mut socket, mut shell) = (None, false);
         for (i, cmd) in p.commands.iter().enumerate() {
+            if i > 0 {
+                self.fed(cmd, &up.roots, depth);
+            }
             let out = self.command(cmd, depth, &up, i < last);
             if up.remote.is_none() {
                 up.remote = out.remote;
@@ -160,6 +168,11 @@ impl<'o> Walker<'o> {
             up.literal = out.literal;
             socket = socket.or(out.stream_client);
             shell |= out.stdin_shell;
+            up.roots = if i < last {
+                self.enumerated(cmd, std::mem::take(&mut up.roots))
+            } else {
+                Vec::new()
+            };
         }
         // `nc host port | sh`, `mkfifo f; cat f | sh -i | nc host port > f`.
         if let (Some(client), true) = (socket, shell) {
@@ -167,6 +180,60 @@ impl<'o> Walker<'o> {
                 "shell piped to or from {client}"
             )));
         }
+    }
+
+    /// Protected paths a pipeline stage lists on stdout (a filter such as
+    /// `grep` passes on the paths it was given, `input`).
+    fn enumerated(&self, cmd: &Command, input: Vec<String>) -> Vec<String> {
+        let Command::Simple(s) = cmd else {
+            return Vec::new();
+        };
+        let args = expand_words_with(&s.words, Some(&self.state.vars));
+        let start = unwrap(&args).start;
+        match args.get(start..).and_then(|c| c.split_first()) {
+            Some((first, _)) if feed::is_filter(basename(&first.value)) => input,
+            Some((first, rest)) => feed::enumerated_roots(basename(&first.value), rest, self.cwd),
+            None => Vec::new(),
+        }
+    }
+
+    /// A stage whose appended arguments (`xargs`, `parallel`) are the
+    /// protected paths `roots`, or unknown: analysed with them put in.
+    fn fed(&mut self, cmd: &Command, roots: &[String], depth: usize) {
+        // The stage is analysed twice (as written and fed): only near the
+        // top, so nested feeds cannot double the work level after level.
+        let Command::Simple(s) = cmd else {
+            return;
+        };
+        if depth >= MAX_DEPTH / 4 {
+            return;
+        }
+        let args = expand_words_with(&s.words, Some(&self.state.vars));
+        let un = unwrap(&args);
+        let (Some(wrappers), Some(payload)) = (args.get(..un.start), args.get(un.start..)) else {
+            return;
+        };
+        if !un.appended || payload.is_empty() {
+            return;
+        }
+        let consumer = feed::consumer(wrappers);
+        // One root is enough to judge the stage, and keeps nesting linear.
+        let input = match roots.first() {
+            Some(root) => root.as_str(),
+            None if consumer.scripted(payload) => feed::UNKNOWN_INPUT,
+            None => return,
+        };
+        let fed = feed::substitute(payload, consumer.repl.as_deref(), input);
+        if let Some(f) = roots
+            .first()
+            .and_then(|r| feed::deletion(&fed, r, self.cwd))
+        {
+            self.push(f);
+        }
+        if consumer.parallel {
+            self.run_text(&join(&fed), depth + 1);
+        }
+        self.argv(&fed, depth + 1, None, None, false);
     }
 
     /// `piped`: the output feeds a later pipeline stage.
@@ -412,6 +479,17 @@ impl<'o> Walker<'o> {
             return Output::default();
         }
         let un = unwrap(args);
+        if un.foreign && !self.foreign {
+            // A container or remote payload: its paths are not ours.
+            let cwd = self.cwd.take();
+            self.foreign = true;
+            let out = self.argv(args, depth, stdin, remote_in, appended_in);
+            (self.cwd, self.foreign) = (cwd, false);
+            return out;
+        }
+        for f in &un.findings {
+            self.push(f.clone());
+        }
         for text in &un.scripts {
             self.run_text(text, depth + 1);
         }
@@ -512,6 +590,7 @@ impl<'o> Walker<'o> {
             appended: appended_in || un.appended,
             opts: self.opts,
             cwd: self.cwd,
+            foreign: self.foreign,
             base: self.state.base.as_deref(),
             cmd,
         };
@@ -667,6 +746,7 @@ impl<'o> Walker<'o> {
             appended: false,
             opts: self.opts,
             cwd: self.cwd,
+            foreign: self.foreign,
             base: self.state.base.as_deref(),
             cmd: &desc,
         };

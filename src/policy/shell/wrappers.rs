@@ -1,8 +1,12 @@
-//! Peels command wrappers (`sudo`, `env`, `xargs`, `timeout`, `nice`, …) and
-//! shell keywords off an argument vector to find the command that runs.
+//! Peels command wrappers (`sudo`, `env`, `xargs`, `timeout`, `nice`, …),
+//! container and remote runners (`docker exec`, `kubectl exec --`, `ssh`)
+//! and shell keywords off an argument vector to find the command that runs.
 
 use super::ast::is_assignment_text;
+use super::container;
 use super::expand::Arg;
+use super::feed;
+use super::{Category, ShellFinding};
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Unwrapped {
@@ -14,6 +18,11 @@ pub(crate) struct Unwrapped {
     pub no_exec: bool,
     /// Shell text that a wrapper runs (`env -S`, `su -c`, `ssh host cmd`, `watch`).
     pub scripts: Vec<String>,
+    /// The command runs in another filesystem (container, remote host,
+    /// chroot): its paths are not relative to the working directory.
+    pub foreign: bool,
+    /// Findings about the wrappers themselves (`docker run --privileged -v /:/h`).
+    pub findings: Vec<ShellFinding>,
 }
 
 /// Final path component without a Windows `.exe` suffix: `/usr/bin/rm` →
@@ -149,14 +158,25 @@ pub(crate) fn unwrap(args: &[Arg<'_>]) -> Unwrapped {
                 ))
             }
             "parallel" => {
-                u.appended = true;
-                after(skip_opts(
+                let n = skip_opts(
                     rest,
                     0,
                     "jSadI",
                     &["jobs", "sshlogin", "arg-file", "delimiter"],
-                ))
+                );
+                match feed::parallel_inline(rest.get(n..).unwrap_or_default()) {
+                    Some(scripts) => {
+                        u.scripts.extend(scripts);
+                        u.no_exec = true;
+                        break;
+                    }
+                    None => {
+                        u.appended = true;
+                        after(n)
+                    }
+                }
             }
+            "sem" => after(skip_opts(rest, 0, "j", &["jobs", "id"])),
             "timeout" => after(skip_opts(rest, 0, "sk", &["signal", "kill-after"]) + 1),
             "nice" => after(skip_opts(rest, 0, "n", &["adjustment"])),
             "ionice" => after(skip_opts(
@@ -169,7 +189,58 @@ pub(crate) fn unwrap(args: &[Arg<'_>]) -> Unwrapped {
             "time" => after(skip_opts(rest, 0, "fo", &["format", "output"])),
             "exec" => after(skip_opts(rest, 0, "a", &[])),
             "chrt" | "taskset" | "chroot" => {
+                u.foreign |= basename(&a.value) == "chroot";
                 after(skip_opts(rest, 0, "", &["cpu-list", "userspec", "groups"]) + 1)
+            }
+            // `bundle exec rake …`, `poetry run python …`, `npx prisma …`.
+            "bundle" | "poetry" | "pipenv" | "pdm" | "uv" | "hatch"
+                if rest
+                    .first()
+                    .is_some_and(|r| matches!(r.text(), "exec" | "run")) =>
+            {
+                after(skip_opts(rest, 1, "", &["with", "python", "env"]))
+            }
+            "npx" | "bunx" | "pnpx" => after(skip_opts(rest, 0, "p", &["package", "call"])),
+            name @ ("vagrant" | "gcloud") => {
+                if let Some(cmd) = container::remote_command(name, rest) {
+                    u.scripts.push(cmd);
+                    u.foreign = true;
+                    u.no_exec = true;
+                }
+                break;
+            }
+            name @ ("docker" | "podman" | "nerdctl" | "docker-compose" | "podman-compose"
+            | "kubectl" | "oc" | "nsenter" | "lxc" | "incus") => {
+                let Some(p) = container::payload(name, rest) else {
+                    break;
+                };
+                u.foreign = true;
+                if p.privileged_host() {
+                    u.findings.push(
+                        ShellFinding::new(
+                            "container.privileged_host_mount",
+                            Category::SystemChange,
+                            false,
+                            join(args),
+                        )
+                        .needs_approval(),
+                    );
+                }
+                if p.mounts.is_empty() && p.entrypoint.is_none() {
+                    after(p.start)
+                } else {
+                    // Host paths reached through the mounts: analyse the
+                    // payload with them spelled as host paths.
+                    let payload = rest.get(p.start..).unwrap_or_default();
+                    let words = p.entrypoint.iter().cloned().chain(
+                        payload
+                            .iter()
+                            .map(|a| container::remap(&a.value, &p.mounts)),
+                    );
+                    u.scripts.push(quote_all(words));
+                    u.no_exec = true;
+                    break;
+                }
             }
             "nohup" | "setsid" | "unbuffer" | "builtin" | "busybox" | "catchsegv"
             | "caffeinate" => after(skip_opts(rest, 0, "", &[])),
@@ -216,6 +287,7 @@ pub(crate) fn unwrap(args: &[Arg<'_>]) -> Unwrapped {
                 break;
             }
             "ssh" => {
+                u.foreign = true;
                 let n = skip_opts(rest, 0, "BbcDEeFIiJLlmOoPpQRSWw", &[]);
                 if let Some(cmd) = rest.get(n + 1..).filter(|r| !r.is_empty()) {
                     u.scripts.push(join(cmd));
@@ -234,6 +306,20 @@ pub(crate) fn unwrap(args: &[Arg<'_>]) -> Unwrapped {
     }
     u.start = i.min(args.len());
     u
+}
+
+/// Shell text that runs exactly these words (each single-quoted).
+pub(crate) fn quote_all(words: impl Iterator<Item = String>) -> String {
+    let mut out = String::new();
+    for w in words {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push('\'');
+        out.push_str(&w.replace('\'', "'\\''"));
+        out.push('\'');
+    }
+    out
 }
 
 /// `env` options; `Err` carries the command string of `env -S '…'`.
@@ -265,6 +351,8 @@ fn env_split(rest: &[Arg<'_>]) -> Result<usize, String> {
         }
         match v {
             "--" => return Ok(j + 1),
+            // `env -` is `env -i`: an empty environment, then the command.
+            "-" => j += 1,
             "-u" | "-C" | "-P" | "--unset" | "--chdir" => j += 2,
             _ if v.len() > 1 && v.starts_with('-') => j += 1,
             _ => return Ok(j),
@@ -309,6 +397,13 @@ mod tests {
             ("sudo --user=root FOO=1 rm", "rm"),
             ("env X=1 Y=2 rm", "rm"),
             ("env -i -u HOME PATH=/bin rm", "rm"),
+            ("env - rm", "rm"),
+            ("env - -u HOME rm", "rm"),
+            ("bundle exec rm", "rm"),
+            ("npx -y rm", "rm"),
+            ("docker exec -it c rm", "rm"),
+            ("kubectl exec p -c app -- rm", "rm"),
+            ("nsenter -t 1 -m rm", "rm"),
             ("xargs -0 -n 1 -I {} rm", "rm"),
             ("timeout 10 rm", "rm"),
             ("timeout -s KILL -k 5 10s rm", "rm"),
