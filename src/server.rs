@@ -182,6 +182,7 @@ pub async fn run(
         warden: Arc::clone(&warden),
         readiness,
         request_timeout: config.request_timeout,
+        tasks: background.clone(),
         tokens: Arc::new(config.api_tokens.clone()),
         metrics_public: config.metrics_public,
     };
@@ -213,6 +214,7 @@ pub async fn run(
     let drained = tokio::time::timeout(config.shutdown_grace, async {
         tasks.wait().await;
         background.wait().await;
+        warden.drain(config.shutdown_grace).await;
         let _ = client.flush().await;
     })
     .await;
