@@ -13,6 +13,7 @@
 //! - [`budget`]: exact money, the budget tracker, Redis and in-memory stores.
 //! - [`approval`]: pending human approvals and who decided them (Redis or memory).
 //! - [`audit`]: audit events and alerts, and the sink they are published through.
+//! - [`spool`]: the local append-only file audit events wait in while JetStream is away.
 //! - [`service`]: the operations every surface serves, with shared request/response/error types.
 //! - [`error`]: the one error type and its code → HTTP status table.
 //! - [`http`]: the REST adapter (axum).
@@ -36,4 +37,5 @@ pub mod policy_source;
 pub mod redact;
 pub mod server;
 pub mod service;
+pub mod spool;
 pub mod stream_io;

@@ -19,6 +19,7 @@ use crate::nats::{self, LogPipelineSettings, NatsReadiness, NatsSink};
 use crate::policy_source;
 use crate::redact::{Redactor, RedactorConfig};
 use crate::service::Warden;
+use crate::spool::Spool;
 
 /// Why `serve` could not start or stopped early. Messages never carry secrets.
 #[derive(Debug, thiserror::Error)]
@@ -138,12 +139,22 @@ pub async fn run(
     };
 
     let background = TaskTracker::new();
-    let sink = Arc::new(NatsSink::new(
-        client.clone(),
+    let spool = Spool::open(
+        &config.audit_spool,
+        config.audit_spool_max_bytes,
+        metrics.audit_spool_events.clone(),
+    )
+    .map_err(|e| ServeError::Startup(format!("WARDEN_AUDIT_SPOOL: {e}")))?;
+    let sink = Arc::new(
+        NatsSink::new(client.clone(), Arc::clone(&metrics), background.clone())
+            .with_spool(Arc::new(spool), config.audit_fail_closed),
+    );
+    let warden = Arc::new(build_warden(
+        &config,
+        stores,
+        Arc::clone(&sink) as Arc<dyn EventSink>,
         Arc::clone(&metrics),
-        background.clone(),
-    ));
-    let warden = Arc::new(build_warden(&config, stores, sink, Arc::clone(&metrics))?);
+    )?);
 
     // Workers stop on `stop_work`; the HTTP server on `shutdown` directly.
     let stop_work = shutdown.child_token();
@@ -168,6 +179,8 @@ pub async fn run(
     tasks.spawn(requests);
     tasks.spawn(logs);
     tasks.spawn(spends);
+    tasks.spawn(Arc::clone(&sink).replay(stop_work.clone()));
+    tasks.spawn(Arc::clone(&warden).run_alert_relay(stop_work.clone()));
     tasks.spawn(policy_source::watch(
         config.clone(),
         Arc::clone(&warden),

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{CheckRequest, CheckResponse, Surface, Warden};
 use crate::audit::{DecisionEvent, AUDIT_SUBJECT_PREFIX};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::policy::Decision;
 
 /// Audited context strings are cut to this many bytes (after redaction).
@@ -19,6 +19,13 @@ impl Warden {
         surface: Surface,
         actor: &str,
     ) -> Result<CheckResponse, ApiError> {
+        if !self.events.audit_ready() {
+            // Fail closed: a decision nobody can audit is not made.
+            return Err(ApiError::new(
+                ErrorCode::Unavailable,
+                "audit trail unavailable (spool full); decisions resume when NATS is back",
+            ));
+        }
         let started = Instant::now();
         let mut decision = self.gate().check(&request.action, &request.context)?;
         let latency = started.elapsed();
@@ -53,13 +60,10 @@ impl Warden {
             latency,
         );
         if let Ok(payload) = serde_json::to_vec(&event) {
-            self.events
-                .publish(format!("{AUDIT_SUBJECT_PREFIX}.decision"), payload)
+            let subject = format!("{AUDIT_SUBJECT_PREFIX}.decision");
+            self.publisher()
+                .audit(subject, decision_id.clone(), payload, "decision")
                 .await;
-            self.metrics
-                .audit_events
-                .with_label_values(&["decision"])
-                .inc();
         }
         tracing::debug!(
             decision_id,
