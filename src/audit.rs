@@ -52,6 +52,12 @@ pub trait EventSink: Send + Sync {
         true
     }
 
+    /// Whether an action whose audit event could not be kept must be refused
+    /// (`WARDEN_AUDIT_FAIL_CLOSED`) rather than served unaudited.
+    fn audit_required(&self) -> bool {
+        false
+    }
+
     /// Stores an alert in JetStream and waits for the acknowledgement; only then
     /// may its outbox entry go.
     async fn alert(&self, event: Outgoing) -> Result<(), SinkError>;

@@ -242,6 +242,10 @@ impl EventSink for NatsSink {
         !(self.fail_closed && self.spool.as_ref().is_some_and(|s| s.is_full()))
     }
 
+    fn audit_required(&self) -> bool {
+        self.fail_closed
+    }
+
     async fn alert(&self, event: Outgoing) -> Result<(), SinkError> {
         if !self.connected() {
             return Err(SinkError::NotStored("NATS is not connected".into()));

@@ -85,7 +85,9 @@ impl Warden {
         };
         if let Ok(payload) = serde_json::to_vec(&event) {
             let subject = format!("{AUDIT_SUBJECT_PREFIX}.approval");
-            self.publisher()
+            // Approval audit is best effort here: the approval itself is already stored.
+            let _ = self
+                .publisher()
                 .audit(subject, event.id.clone(), payload, "approval")
                 .await;
         }

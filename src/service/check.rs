@@ -21,10 +21,7 @@ impl Warden {
     ) -> Result<CheckResponse, ApiError> {
         if !self.events.audit_ready() {
             // Fail closed: a decision nobody can audit is not made.
-            return Err(ApiError::new(
-                ErrorCode::Unavailable,
-                "audit trail unavailable (spool full); decisions resume when NATS is back",
-            ));
+            return Err(audit_unavailable());
         }
         let started = Instant::now();
         let mut decision = self.gate().check(&request.action, &request.context)?;
@@ -61,9 +58,13 @@ impl Warden {
         );
         if let Ok(payload) = serde_json::to_vec(&event) {
             let subject = format!("{AUDIT_SUBJECT_PREFIX}.decision");
-            self.publisher()
+            let publisher = self.publisher();
+            let audited = publisher
                 .audit(subject, decision_id.clone(), payload, "decision")
                 .await;
+            if audited.is_err() && publisher.audit_required() {
+                return Err(audit_unavailable());
+            }
         }
         tracing::debug!(
             decision_id,
@@ -86,6 +87,14 @@ impl Warden {
             *text = redacted.text.into_owned();
         }
     }
+}
+
+/// The answer while audit events can be neither published nor spooled.
+fn audit_unavailable() -> ApiError {
+    ApiError::new(
+        ErrorCode::Unavailable,
+        "audit trail unavailable (spool full); decisions resume when NATS is back",
+    )
 }
 
 /// The metrics label for a decision.

@@ -15,8 +15,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Surface, Warden};
 use crate::audit::{
-    BudgetAlert, BudgetEvent, BudgetEventKind, EventSink, Outgoing, AUDIT_SUBJECT_PREFIX,
-    BUDGET_ALERT_SUBJECT_PREFIX,
+    BudgetAlert, BudgetEvent, BudgetEventKind, EventSink, Outgoing, SinkError,
+    AUDIT_SUBJECT_PREFIX, BUDGET_ALERT_SUBJECT_PREFIX,
 };
 use crate::budget::{BudgetStatus, BudgetTracker, Ledger, Money, OutboxAlert, SpendOutcome};
 use crate::metrics::Metrics;
@@ -159,24 +159,39 @@ impl Publisher {
     pub(crate) async fn publish_audit(&self, event: &BudgetEvent<'_>) {
         if let Ok(payload) = serde_json::to_vec(event) {
             let subject = format!("{AUDIT_SUBJECT_PREFIX}.budget");
-            self.audit(subject, event.id.clone(), payload, "budget")
+            // A budget event is a fact about money already recorded: never refused.
+            let _ = self
+                .audit(subject, event.id.clone(), payload, "budget")
                 .await;
         }
     }
 
     /// Hands one audit event to the sink and counts it (or its loss).
-    pub(crate) async fn audit(&self, subject: String, id: String, payload: Vec<u8>, kind: &str) {
+    pub(crate) async fn audit(
+        &self,
+        subject: String,
+        id: String,
+        payload: Vec<u8>,
+        kind: &str,
+    ) -> Result<(), SinkError> {
         let event = Outgoing {
             subject,
             id,
             payload,
         };
-        match self.events.audit(event).await {
+        let result = self.events.audit(event).await;
+        match &result {
             Ok(()) => self.metrics.audit_events.with_label_values(&[kind]).inc(),
             Err(e) => {
                 self.metrics.audit_dropped.inc();
                 tracing::error!(kind, cause = %e, "audit event lost");
             }
         }
+        result
+    }
+
+    /// Whether an action whose audit event was lost must be refused.
+    pub(crate) fn audit_required(&self) -> bool {
+        self.events.audit_required()
     }
 }
