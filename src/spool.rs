@@ -6,7 +6,9 @@
 //!   JSON, which never holds a raw newline). The id is the event id, sent as
 //!   `Nats-Msg-Id` on replay so JetStream stores a copy it already has only once.
 //! * Every append is written and `fdatasync`ed before it returns: an event the
-//!   spool took survives a crash of warden or of the machine.
+//!   spool took survives a crash of warden or of the machine. Appends that
+//!   arrive while a sync runs share the next one (group commit), so an outage
+//!   under load costs one sync per batch, not per event.
 //! * Replay progress is a byte offset kept in `<spool>.pos` (written after each
 //!   replayed batch, not synced: after a crash a batch may be sent again, and the
 //!   message id makes that harmless). When everything is replayed the file is
@@ -53,6 +55,12 @@ pub struct Spool {
     pos_path: PathBuf,
     max_bytes: u64,
     state: Mutex<State>,
+    /// The same file, for syncing outside the state lock; held while syncing.
+    sync: Mutex<File>,
+    /// Bytes ever appended (never reset, unlike the file length).
+    appended: AtomicU64,
+    /// `appended` as of the last completed sync.
+    synced: AtomicU64,
     /// Records waiting (mirrored in the gauge).
     events: AtomicU64,
     full: AtomicBool,
@@ -102,10 +110,14 @@ impl Spool {
         if events > 0 {
             tracing::info!(events, path = %path.display(), "audit spool holds events to replay");
         }
+        let sync = file.try_clone().map_err(io)?;
         Ok(Spool {
             path: path.to_path_buf(),
             pos_path,
             max_bytes,
+            sync: Mutex::new(sync),
+            appended: AtomicU64::new(0),
+            synced: AtomicU64::new(0),
             state: Mutex::new(State {
                 file,
                 len: complete as u64,
@@ -146,27 +158,41 @@ impl Spool {
     /// workers (`spawn_blocking`).
     pub fn append(&self, event: &Outgoing) -> Result<(), SpoolError> {
         let record = encode(event)?;
-        let mut state = self.lock();
-        let waiting = state.len - state.pos;
-        if waiting + record.len() as u64 > self.max_bytes {
-            self.full.store(true, Ordering::Release);
-            return Err(SpoolError::Full {
-                max_bytes: self.max_bytes,
-            });
+        let mark = {
+            let mut state = self.lock();
+            let waiting = state.len - state.pos;
+            if waiting + record.len() as u64 > self.max_bytes {
+                self.full.store(true, Ordering::Release);
+                return Err(SpoolError::Full {
+                    max_bytes: self.max_bytes,
+                });
+            }
+            if let Err(cause) = state.file.write_all(&record) {
+                // Whatever part reached the file is cut off again, keeping records whole.
+                let len = state.len;
+                let _ = state.file.set_len(len);
+                return Err(self.io(cause));
+            }
+            state.len += record.len() as u64;
+            let events = self.events.fetch_add(1, Ordering::AcqRel) + 1;
+            self.gauge.set(i64::try_from(events).unwrap_or(i64::MAX));
+            self.appended
+                .fetch_add(record.len() as u64, Ordering::AcqRel)
+                + record.len() as u64
+        };
+        self.sync_to(mark)
+    }
+
+    /// Returns once everything appended up to `mark` is on disk: one sync covers
+    /// every append that was written before it started.
+    fn sync_to(&self, mark: u64) -> Result<(), SpoolError> {
+        let file = self.sync.lock().unwrap_or_else(|p| p.into_inner());
+        if self.synced.load(Ordering::Acquire) >= mark {
+            return Ok(());
         }
-        let written = state
-            .file
-            .write_all(&record)
-            .and_then(|()| state.file.sync_data());
-        if let Err(cause) = written {
-            // Whatever part reached the file is cut off again, keeping records whole.
-            let len = state.len;
-            let _ = state.file.set_len(len);
-            return Err(self.io(cause));
-        }
-        state.len += record.len() as u64;
-        let events = self.events.fetch_add(1, Ordering::AcqRel) + 1;
-        self.gauge.set(i64::try_from(events).unwrap_or(i64::MAX));
+        let covered = self.appended.load(Ordering::Acquire);
+        file.sync_data().map_err(|e| self.io(e))?;
+        self.synced.fetch_max(covered, Ordering::AcqRel);
         Ok(())
     }
 

@@ -62,7 +62,8 @@ impl Warden {
             .await;
         self.count("spend", started, &result);
         let outcome = result?;
-        self.after_spend(&outcome, request.amount.micros(), surface);
+        self.after_spend(&outcome, request.amount.micros(), surface)
+            .await;
         Ok(outcome.status)
     }
 
@@ -132,7 +133,8 @@ impl Warden {
             .await;
         self.count("commit", started, &result);
         let outcome = result?;
-        self.after_spend(&outcome, request.amount.micros(), surface);
+        self.after_spend(&outcome, request.amount.micros(), surface)
+            .await;
         Ok(outcome.status)
     }
 
@@ -189,9 +191,11 @@ impl Warden {
     }
 
     /// Alerts, trips, auto-creation: everything a recorded spend can set off.
-    /// Counted at once; published by a detached task, so the answer never waits
-    /// for JetStream and a timeout can never cancel what the commit promised.
-    fn after_spend(&self, outcome: &SpendOutcome, micros: i64, surface: Surface) {
+    /// Audit events are handed over before the answer (published, or spooled to
+    /// disk when JetStream does not take them within a bounded wait); alerts
+    /// are published from the outbox by a detached task, so the answer never
+    /// waits for a JetStream ack and a timeout can never cancel them.
+    async fn after_spend(&self, outcome: &SpendOutcome, micros: i64, surface: Surface) {
         let status = &outcome.status;
         if outcome.duplicate {
             return;
@@ -211,13 +215,14 @@ impl Warden {
                 .with_label_values(&[&threshold.to_string()])
                 .inc();
         }
-        if !(outcome.auto_created || outcome.tripped_now || !outcome.alerts.is_empty()) {
+        let publisher = self.publisher();
+        publisher.audit_spend(outcome, surface).await;
+        if outcome.outbox.is_empty() {
             return;
         }
-        let publisher = self.publisher();
-        let outcome = outcome.clone();
+        let alerts = outcome.outbox.clone();
         self.after_commit.spawn(async move {
-            publisher.after_spend(&outcome, surface).await;
+            publisher.publish_alerts(&alerts).await;
         });
     }
 

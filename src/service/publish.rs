@@ -1,6 +1,6 @@
 //! What follows a commit: the alerts and audit events a recorded spend sets
 //! off, and the relay that publishes alerts left in outboxes. A [`Publisher`]
-//! owns what it needs, so this work runs detached from the request that
+//! owns what it needs, so alert publishing runs detached from the request that
 //! committed (see `Warden::after_spend`).
 //!
 //! Alerts follow the transactional-outbox pattern: the store script that
@@ -67,8 +67,8 @@ impl Warden {
 }
 
 impl Publisher {
-    /// Audit events and alerts of one recorded (not duplicate) spend or commit.
-    pub(crate) async fn after_spend(&self, outcome: &SpendOutcome, surface: Surface) {
+    /// Audit events of one recorded (not duplicate) spend or commit.
+    pub(crate) async fn audit_spend(&self, outcome: &SpendOutcome, surface: Surface) {
         let status = &outcome.status;
         if outcome.auto_created {
             self.audit_budget(BudgetEventKind::AutoCreated, surface, status)
@@ -78,7 +78,12 @@ impl Publisher {
             self.audit_budget(BudgetEventKind::Tripped, surface, status)
                 .await;
         }
-        for alert in &outcome.outbox {
+    }
+
+    /// Publishes alerts just decided; what JetStream does not take stays in the
+    /// outbox for the relay.
+    pub(crate) async fn publish_alerts(&self, alerts: &[OutboxAlert]) {
+        for alert in alerts {
             if !self.publish_alert(alert).await {
                 break;
             }
