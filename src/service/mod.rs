@@ -113,7 +113,7 @@ pub struct Warden {
     approvals: Arc<dyn ApprovalStore>,
     events: Arc<dyn EventSink>,
     metrics: Arc<Metrics>,
-    /// Work that follows a commit (publishing alerts and audit events): it runs
+    /// Work that follows a commit (publishing alerts from the outbox): it runs
     /// detached from the request, so neither a timeout nor a slow JetStream can
     /// cancel it or hold the answer back.
     after_commit: TaskTracker,
