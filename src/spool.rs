@@ -252,7 +252,7 @@ fn pos_path(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn encode(event: &Outgoing) -> Result<Vec<u8>, SpoolError> {
+pub(crate) fn encode(event: &Outgoing) -> Result<Vec<u8>, SpoolError> {
     let bad = |s: &str| s.is_empty() || s.contains(['\t', '\n', '\r']);
     if bad(&event.id) {
         return Err(SpoolError::Invalid("id"));
@@ -274,7 +274,7 @@ fn encode(event: &Outgoing) -> Result<Vec<u8>, SpoolError> {
     Ok(record)
 }
 
-fn decode(line: &[u8]) -> Option<Outgoing> {
+pub(crate) fn decode(line: &[u8]) -> Option<Outgoing> {
     let mut parts = line.splitn(3, |&b| b == b'\t');
     let id = std::str::from_utf8(parts.next()?).ok()?.to_owned();
     let subject = std::str::from_utf8(parts.next()?).ok()?.to_owned();

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
 use support::nats::{stream_count, stream_messages, NatsServer};
+use support::proxy::Proxy;
 use support::redis::RedisServer;
 use support::warden::WardenProcess;
 
@@ -254,6 +255,44 @@ async fn alerts_decided_before_a_sigkill_arrive_after_the_restart_once() {
     let event: Value = serde_json::from_slice(&audit[0].payload).expect("JSON event");
     assert_eq!(event["event"], "auto_created");
     assert_eq!(event["run_id"], "killed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_events_in_flight_at_a_sigkill_are_stored_after_the_restart() {
+    let nats = NatsServer::start();
+    let proxy = Proxy::start(nats.port).await;
+    let proxied = proxy.url();
+    let mut warden = WardenProcess::start(&[("NATS_URL", &proxied), ("WARDEN_STORE", "memory")]);
+    let client = reqwest::Client::new();
+    // A partition warden does not notice yet: its publishes are lost on the
+    // way, so every audit event is in flight, waiting for an ack.
+    proxy.cut();
+    let mut decided = BTreeSet::new();
+    for i in 0..50 {
+        let body = format!(r#"{{"action": "execute_code", "context": {{"command": "ls {i}"}}}}"#);
+        let (status, answer) = post(&client, &warden.base_url(), "/check", body).await;
+        assert_eq!(status, 200, "{answer}");
+        decided.insert(answer["decision_id"].as_str().expect("id").to_string());
+    }
+    warden.kill();
+    proxy.heal();
+    warden.restart();
+    wait_until(
+        "the journalled events stored",
+        Duration::from_secs(30),
+        || async {
+            metric(&warden, "warden_audit_spool_events").await == 0.0
+                && stream_count(&nats.url(), "SAFETY_AUDIT").await >= decided.len() as u64
+        },
+    )
+    .await;
+    let stored = ids_on(&nats, "SAFETY_AUDIT").await;
+    let stored_ids: BTreeSet<String> = stored.keys().cloned().collect();
+    assert_eq!(
+        stored_ids, decided,
+        "every decision's audit event is stored"
+    );
+    assert!(stored.values().all(|&n| n == 1), "and stored once");
 }
 
 /// Sends checks, 16 at a time, until `stop`; returns each answer's status and

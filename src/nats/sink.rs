@@ -6,8 +6,9 @@
 //! `SAFETY_ALERTS` stream and awaited, so their outbox entry goes only after
 //! the ack.
 //!
-//! A crash loses only audit events whose ack was still outstanding (at most
-//! [`MAX_PENDING_ACKS`]); everything in the spool was synced to disk.
+//! With a [`Journal`], every event handed to JetStream is written there first
+//! and forgotten when acked or spooled, so a SIGKILL with acks outstanding
+//! loses nothing: the next start spools what the journal still holds.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::audit::{EventSink, Outgoing, SinkError};
+use crate::journal::{Journal, Ticket};
 use crate::metrics::Metrics;
 use crate::spool::{Spool, SpoolError};
 
@@ -47,6 +49,7 @@ pub struct NatsSink {
     acks: TaskTracker,
     pending: Arc<Semaphore>,
     spool: Option<Arc<Spool>>,
+    journal: Option<Arc<Journal>>,
     fail_closed: bool,
     wake: Arc<Notify>,
 }
@@ -62,6 +65,7 @@ impl NatsSink {
             acks,
             pending: Arc::new(Semaphore::new(MAX_PENDING_ACKS)),
             spool: None,
+            journal: None,
             fail_closed: false,
             wake: Arc::new(Notify::new()),
         }
@@ -73,6 +77,25 @@ impl NatsSink {
         self.spool = Some(spool);
         self.fail_closed = fail_closed;
         self
+    }
+
+    /// Writes every event handed to JetStream to `journal` first (see the module docs).
+    pub fn with_journal(mut self, journal: Arc<Journal>) -> Self {
+        self.journal = Some(journal);
+        self
+    }
+
+    /// Journals `event`; a journal that cannot be written only costs the crash
+    /// guarantee for this event, so it is logged, not fatal.
+    fn journal(&self, event: &Outgoing) -> Option<Ticket> {
+        let journal = self.journal.as_ref()?;
+        match journal.record(event) {
+            Ok(ticket) => Some(ticket),
+            Err(e) => {
+                tracing::warn!(cause = %e, "audit journal write failed");
+                None
+            }
+        }
     }
 
     fn connected(&self) -> bool {
@@ -184,6 +207,23 @@ impl NatsSink {
     }
 }
 
+/// Forgets a journalled event: it was acked, or spooled.
+fn finish(journal: Option<&Journal>, ticket: Option<Ticket>) {
+    if let (Some(journal), Some(ticket)) = (journal, ticket) {
+        journal.done(ticket);
+    }
+}
+
+/// Forgets a journalled event when dropped: after its ack (or spooling) is
+/// settled, however the task ends.
+struct Finish(Option<Arc<Journal>>, Option<Ticket>);
+
+impl Drop for Finish {
+    fn drop(&mut self) {
+        finish(self.0.as_deref(), self.1.take());
+    }
+}
+
 async fn spool_event(spool: &Arc<Spool>, wake: &Notify, event: Outgoing) -> Result<(), SinkError> {
     let target = Arc::clone(spool);
     let appended = tokio::task::spawn_blocking(move || target.append(&event)).await;
@@ -213,15 +253,20 @@ impl EventSink for NatsSink {
             }
         }
         let payload = Bytes::from(event.payload.clone());
+        let ticket = self.journal(&event);
         let Some((ack, permit)) = self.start_publish(&event, payload).await else {
             self.metrics.audit_publish_failures.inc();
-            return self.keep(event).await;
+            let kept = self.keep(event).await;
+            finish(self.journal.as_deref(), ticket);
+            return kept;
         };
         let metrics = Arc::clone(&self.metrics);
         let spool = self.spool.clone();
+        let journal = self.journal.clone();
         let wake = Arc::clone(&self.wake);
         self.acks.spawn(async move {
             let _permit = permit;
+            let _done = Finish(journal, ticket);
             if let Err(e) = ack.await {
                 metrics.audit_publish_failures.inc();
                 tracing::warn!(cause = %e, "audit event was not stored; spooling it");
