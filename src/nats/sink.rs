@@ -214,16 +214,6 @@ fn finish(journal: Option<&Journal>, ticket: Option<Ticket>) {
     }
 }
 
-/// Forgets a journalled event when dropped: after its ack (or spooling) is
-/// settled, however the task ends.
-struct Finish(Option<Arc<Journal>>, Option<Ticket>);
-
-impl Drop for Finish {
-    fn drop(&mut self) {
-        finish(self.0.as_deref(), self.1.take());
-    }
-}
-
 async fn spool_event(spool: &Arc<Spool>, wake: &Notify, event: Outgoing) -> Result<(), SinkError> {
     let target = Arc::clone(spool);
     let appended = tokio::task::spawn_blocking(move || target.append(&event)).await;
@@ -266,7 +256,8 @@ impl EventSink for NatsSink {
         let wake = Arc::clone(&self.wake);
         self.acks.spawn(async move {
             let _permit = permit;
-            let _done = Finish(journal, ticket);
+            // Forgotten only once settled: a task cut short at exit leaves the
+            // event in the journal for the next start.
             if let Err(e) = ack.await {
                 metrics.audit_publish_failures.inc();
                 tracing::warn!(cause = %e, "audit event was not stored; spooling it");
@@ -279,6 +270,7 @@ impl EventSink for NatsSink {
                     tracing::error!(cause = %e, "audit event lost");
                 }
             }
+            finish(journal.as_deref(), ticket);
         });
         Ok(())
     }
