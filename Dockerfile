@@ -30,14 +30,17 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 warden \
  && useradd --system --uid 10001 --gid warden --home-dir /nonexistent --no-create-home \
-      --shell /usr/sbin/nologin warden
+      --shell /usr/sbin/nologin warden \
+ && install -d -o warden -g warden /var/lib/warden /var/lib/warden/data
 COPY --from=builder /usr/local/bin/warden /usr/local/bin/warden
 COPY policy.example.toml /etc/warden/policy.example.toml
 
 # warden reads .env from its working directory when present; none is baked in.
 WORKDIR /var/lib/warden
 USER warden:warden
+# The audit spool lives in WARDEN_DATA_DIR: mount a volume there so it outlives the container.
 ENV WARDEN_HTTP_ADDR=0.0.0.0:8080 \
+    WARDEN_DATA_DIR=/var/lib/warden/data \
     WARDEN_LOG_FORMAT=json \
     RUST_LOG=info
 EXPOSE 8080

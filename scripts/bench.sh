@@ -184,12 +184,13 @@ SHA=$(redis-cli -p "$REDIS_PORT" -x SCRIPT LOAD <"$SPEND_LUA")
 [[ $SHA =~ ^[0-9a-f]{40}$ ]] || die "SCRIPT LOAD answered '$SHA'"
 # Keys of run bench-redis (redis_keys()), then ARGV: amount (1 micro), no
 # idempotency key, default limit (DEFAULT_RUN_BUDGET 10.0 → micros), TTL
-# (BUDGET_TTL 30 days → ms), alert thresholds 50 80 100 — warden's defaults.
+# (BUDGET_TTL 30 days → ms), alert id prefix, alert thresholds 50 80 100 —
+# warden's defaults.
 K='warden:budget:{bench-redis}'
 redis_spend() {
   redis-benchmark -p "$REDIS_PORT" -c "$CONCURRENCY" -n "$REQUESTS" --csv \
-    EVALSHA "$SHA" 5 "$K" "$K:idem" "$K:holds" "$K:hold_exp" "$K:hold_done" \
-    1 "" 10000000 2592000000 50 80 100 >"$WORK/redis-benchmark.csv"
+    EVALSHA "$SHA" 6 "$K" "$K:idem" "$K:holds" "$K:hold_exp" "$K:hold_done" "$K:outbox" \
+    1 "" 10000000 2592000000 bench 50 80 100 >"$WORK/redis-benchmark.csv"
   # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
   local REDIS_LINE R_RPS R_P50 R_P99 R_MAX R_SPENT R_VERIFIED
   REDIS_LINE=$(tail -n 1 "$WORK/redis-benchmark.csv" | tr -d '"')

@@ -16,11 +16,51 @@ pub const AUDIT_SUBJECT_PREFIX: &str = "safety.audit";
 /// Subject prefix of budget threshold alerts (`safety.alerts.budget.<run_id>`).
 pub const BUDGET_ALERT_SUBJECT_PREFIX: &str = "safety.alerts.budget";
 
-/// Where events go. Publishing is best-effort from the caller's view: the sink
-/// counts and logs failures, a decision is never held back by a slow auditor.
+/// One event on its way out. `id` becomes the `Nats-Msg-Id` header, so JetStream
+/// stores a second copy (a replay, a relay after a crash) only once, and consumers
+/// can drop duplicates by the same id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub subject: String,
+    pub id: String,
+    pub payload: Vec<u8>,
+}
+
+/// Why an event was not taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SinkError {
+    /// An audit event could be neither published nor spooled (the spool is full).
+    #[error("audit trail unavailable: {0}")]
+    AuditUnavailable(String),
+    /// An alert was not acknowledged by JetStream; it stays in its outbox.
+    #[error("event not stored: {0}")]
+    NotStored(String),
+}
+
+/// Where events go.
 #[async_trait::async_trait]
 pub trait EventSink: Send + Sync {
-    async fn publish(&self, subject: String, payload: Vec<u8>);
+    /// Hands an audit event over: published to JetStream or, when that fails,
+    /// kept to be published later (the NATS sink spools it). `Err` only when it
+    /// could be neither.
+    async fn audit(&self, event: Outgoing) -> Result<(), SinkError>;
+
+    /// Whether audit events are taken right now. `false` means fail closed: the
+    /// spool is full and `WARDEN_AUDIT_FAIL_CLOSED` is on, so actions that must
+    /// be audited are refused before anything is decided.
+    fn audit_ready(&self) -> bool {
+        true
+    }
+
+    /// Whether an action whose audit event could not be kept must be refused
+    /// (`WARDEN_AUDIT_FAIL_CLOSED`) rather than served unaudited.
+    fn audit_required(&self) -> bool {
+        false
+    }
+
+    /// Stores an alert in JetStream and waits for the acknowledgement; only then
+    /// may its outbox entry go.
+    async fn alert(&self, event: Outgoing) -> Result<(), SinkError>;
 }
 
 /// A policy decision as auditors see it: the context has already been redacted.
@@ -118,9 +158,11 @@ impl<'a> BudgetEvent<'a> {
     }
 }
 
-/// A threshold crossing, published once per run and threshold.
+/// A threshold crossing, published at least once per run and threshold; `id`
+/// is the same on every copy.
 #[derive(Debug, Serialize)]
 pub struct BudgetAlert<'a> {
+    pub id: &'a str,
     pub run_id: &'a str,
     pub threshold: u32,
     pub status: &'a BudgetStatus,
@@ -145,18 +187,37 @@ impl MemorySink {
     }
 }
 
-#[async_trait::async_trait]
-impl EventSink for MemorySink {
-    async fn publish(&self, subject: String, payload: Vec<u8>) {
+impl MemorySink {
+    fn push(&self, event: Outgoing) {
         let mut guard = self.events.lock().unwrap_or_else(|p| p.into_inner());
-        guard.push((subject, payload));
+        guard.push((event.subject, event.payload));
     }
 }
 
-/// Drops every event: for the CLI's one-shot commands.
+#[async_trait::async_trait]
+impl EventSink for MemorySink {
+    async fn audit(&self, event: Outgoing) -> Result<(), SinkError> {
+        self.push(event);
+        Ok(())
+    }
+
+    async fn alert(&self, event: Outgoing) -> Result<(), SinkError> {
+        self.push(event);
+        Ok(())
+    }
+}
+
+/// Drops audit events: for the CLI's one-shot commands without NATS. Alerts
+/// are refused, so they stay in their outbox for a serving warden's relay.
 pub struct NullSink;
 
 #[async_trait::async_trait]
 impl EventSink for NullSink {
-    async fn publish(&self, _subject: String, _payload: Vec<u8>) {}
+    async fn audit(&self, _event: Outgoing) -> Result<(), SinkError> {
+        Ok(())
+    }
+
+    async fn alert(&self, _event: Outgoing) -> Result<(), SinkError> {
+        Err(SinkError::NotStored("no NATS connection".into()))
+    }
 }

@@ -91,7 +91,18 @@ pub struct Config {
     pub tokens_file: Option<PathBuf>,
     /// Serve `/metrics` without a token even when tokens are configured.
     pub metrics_public: bool,
+    /// Where warden keeps local state (`WARDEN_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// The audit spool file (`WARDEN_AUDIT_SPOOL`, default `<data dir>/audit.spool`).
+    pub audit_spool: PathBuf,
+    /// Most bytes the spool holds waiting for JetStream.
+    pub audit_spool_max_bytes: u64,
+    /// Refuse decisions while the spool is full (instead of losing their audit).
+    pub audit_fail_closed: bool,
 }
+
+/// Default limit of the audit spool: 256 MiB, about a million decisions.
+pub const DEFAULT_AUDIT_SPOOL_MAX_BYTES: u64 = 256 << 20;
 
 /// The variable names warden reads (documented in README's configuration table).
 pub const DEFAULT_REDACT_ENV_NAMES: &[&str] = &[
@@ -283,7 +294,31 @@ impl Config {
             None => false,
         };
 
+        let data_dir = PathBuf::from(get("WARDEN_DATA_DIR").unwrap_or_else(|| "./.warden".into()));
+        let audit_spool = get("WARDEN_AUDIT_SPOOL")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("audit.spool"));
+        let audit_spool_max_bytes: u64 = parse_num(
+            "WARDEN_AUDIT_SPOOL_MAX_BYTES",
+            get("WARDEN_AUDIT_SPOOL_MAX_BYTES"),
+            DEFAULT_AUDIT_SPOOL_MAX_BYTES,
+        )?;
+        if audit_spool_max_bytes < 4096 {
+            return Err(bad(
+                "WARDEN_AUDIT_SPOOL_MAX_BYTES",
+                "must be at least 4096 (one audit event can be a few KiB)",
+            ));
+        }
+        let audit_fail_closed = match get("WARDEN_AUDIT_FAIL_CLOSED") {
+            Some(raw) => parse_bool("WARDEN_AUDIT_FAIL_CLOSED", &raw)?,
+            None => true,
+        };
+
         Ok(Config {
+            data_dir,
+            audit_spool,
+            audit_spool_max_bytes,
+            audit_fail_closed,
             api_tokens: TokenSet::new(env_tokens),
             tokens_file: get("WARDEN_TOKENS_FILE").map(PathBuf::from),
             metrics_public,
@@ -488,6 +523,26 @@ mod tests {
         assert_eq!(cfg.budget.max_run_budget.to_string(), "100.0");
         assert_eq!(cfg.budget.alert_thresholds, vec![50, 80, 100]);
         assert_eq!(cfg.store, StoreKind::Redis);
+        assert_eq!(cfg.audit_spool, PathBuf::from("./.warden/audit.spool"));
+        assert_eq!(cfg.audit_spool_max_bytes, DEFAULT_AUDIT_SPOOL_MAX_BYTES);
+        assert!(cfg.audit_fail_closed);
+    }
+
+    #[test]
+    fn the_spool_lives_in_the_data_dir_unless_placed_elsewhere() {
+        let cfg = parse(&[("WARDEN_DATA_DIR", "/var/lib/warden")]).expect("valid");
+        assert_eq!(
+            cfg.audit_spool,
+            PathBuf::from("/var/lib/warden/audit.spool")
+        );
+        let cfg = parse(&[
+            ("WARDEN_DATA_DIR", "/var/lib/warden"),
+            ("WARDEN_AUDIT_SPOOL", "/spool/a"),
+            ("WARDEN_AUDIT_FAIL_CLOSED", "false"),
+        ])
+        .expect("valid");
+        assert_eq!(cfg.audit_spool, PathBuf::from("/spool/a"));
+        assert!(!cfg.audit_fail_closed);
     }
 
     #[test]
@@ -509,6 +564,9 @@ mod tests {
             ("WARDEN_MAX_BODY_BYTES", "0"),
             ("WARDEN_APPROVAL_REQUIRED", "launch_missiles"),
             ("WARDEN_REDACT_HMAC_KEY", "short"),
+            ("WARDEN_AUDIT_SPOOL_MAX_BYTES", "lots"),
+            ("WARDEN_AUDIT_SPOOL_MAX_BYTES", "100"),
+            ("WARDEN_AUDIT_FAIL_CLOSED", "sometimes"),
         ];
         for (name, value) in cases {
             let err = parse(&[(name, value)]).expect_err(name);

@@ -13,6 +13,8 @@
 //! - [`budget`]: exact money, the budget tracker, Redis and in-memory stores.
 //! - [`approval`]: pending human approvals and who decided them (Redis or memory).
 //! - [`audit`]: audit events and alerts, and the sink they are published through.
+//! - [`spool`]: the local append-only file audit events wait in while JetStream is away.
+//! - [`journal`]: audit events in flight to JetStream, replayed after a crash.
 //! - [`service`]: the operations every surface serves, with shared request/response/error types.
 //! - [`error`]: the one error type and its code → HTTP status table.
 //! - [`http`]: the REST adapter (axum).
@@ -29,6 +31,7 @@ pub mod budget;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod journal;
 pub mod metrics;
 pub mod nats;
 pub mod policy;
@@ -36,4 +39,5 @@ pub mod policy_source;
 pub mod redact;
 pub mod server;
 pub mod service;
+pub mod spool;
 pub mod stream_io;

@@ -164,6 +164,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 Some(action) => check_one(&warden, action, command, url, path, context).await,
                 None => check_lines(&warden).await,
             };
+            warden.drain(Duration::from_secs(5)).await;
             events.finish().await;
             code
         }
@@ -179,6 +180,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             let events = CliEvents::connect(&config).await;
             let warden = offline_warden(&config, true, events.sink()).await?;
             let code = budget(&warden, op).await;
+            warden.drain(Duration::from_secs(5)).await;
             events.finish().await;
             code
         }

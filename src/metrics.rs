@@ -21,6 +21,9 @@ pub struct Metrics {
     pub request_errors: IntCounterVec,
     pub audit_events: IntCounterVec,
     pub audit_publish_failures: IntCounter,
+    pub audit_dropped: IntCounter,
+    pub audit_spool_events: IntGauge,
+    pub budget_alerts_relayed: IntCounter,
     pub policy_reloads: IntCounterVec,
     pub redactions: IntCounterVec,
     pub redact_bytes: IntCounter,
@@ -116,6 +119,22 @@ impl Metrics {
                 &r,
                 "warden_audit_publish_failures_total",
                 "Audit events that could not be published to JetStream.",
+            ),
+            audit_dropped: counter(
+                &r,
+                "warden_audit_dropped_total",
+                "Audit events lost: neither published nor spooled (spool full or unwritable).",
+            ),
+            audit_spool_events: IntGauge::new(
+                "warden_audit_spool_events",
+                "Audit events waiting in the local spool for JetStream (0 when NATS keeps up).",
+            )
+            .inspect(|g| register(&r, Box::new(g.clone())))
+            .unwrap_or_else(|e| panic!("metric definition is invalid: {e}")),
+            budget_alerts_relayed: counter(
+                &r,
+                "warden_budget_alerts_relayed_total",
+                "Budget alerts published by the outbox relay (their first publish failed or its instance died).",
             ),
             policy_reloads: counter_vec(
                 &r,

@@ -14,11 +14,13 @@ use crate::audit::EventSink;
 use crate::budget::{BudgetStore, BudgetTracker, MemoryStore, RedisStore};
 use crate::config::{Config, StoreKind};
 use crate::http::{self, AppState};
+use crate::journal::Journal;
 use crate::metrics::Metrics;
 use crate::nats::{self, LogPipelineSettings, NatsReadiness, NatsSink};
 use crate::policy_source;
 use crate::redact::{Redactor, RedactorConfig};
 use crate::service::Warden;
+use crate::spool::{Spool, SpoolError};
 
 /// Why `serve` could not start or stopped early. Messages never carry secrets.
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +90,39 @@ pub async fn open_approvals(
     })
 }
 
+/// Opens the in-flight audit journal under the data directory and moves what
+/// a killed process left there into the spool.
+fn open_journal(config: &Config, spool: &Spool) -> Result<Journal, ServeError> {
+    let dir = config.data_dir.join("journal");
+    let failed = |e: SpoolError| ServeError::Startup(format!("WARDEN_DATA_DIR: {e}"));
+    let (journal, leftovers) = Journal::open(&dir).map_err(failed)?;
+    if !leftovers.events.is_empty() {
+        tracing::info!(
+            events = leftovers.events.len(),
+            "audit events in flight when warden last stopped are spooled for replay"
+        );
+    }
+    let spooled = leftovers
+        .events
+        .iter()
+        .try_for_each(|event| spool.append(event));
+    match spooled {
+        // Spooled (and synced): the old segments can go.
+        Ok(()) => {
+            for file in &leftovers.files {
+                if let Err(e) = std::fs::remove_file(file) {
+                    tracing::warn!(cause = %e, path = %file.display(), "journal segment not deleted");
+                }
+            }
+        }
+        // Kept for the next start; serving now matters more.
+        Err(e) => {
+            tracing::error!(cause = %e, "journal leftovers not spooled; kept for the next start")
+        }
+    }
+    Ok(journal)
+}
+
 /// The stores a service needs.
 pub struct Stores {
     pub budgets: Arc<dyn BudgetStore>,
@@ -138,12 +173,24 @@ pub async fn run(
     };
 
     let background = TaskTracker::new();
-    let sink = Arc::new(NatsSink::new(
-        client.clone(),
+    let spool = Spool::open(
+        &config.audit_spool,
+        config.audit_spool_max_bytes,
+        metrics.audit_spool_events.clone(),
+    )
+    .map_err(|e| ServeError::Startup(format!("WARDEN_AUDIT_SPOOL: {e}")))?;
+    let journal = open_journal(&config, &spool)?;
+    let sink = Arc::new(
+        NatsSink::new(client.clone(), Arc::clone(&metrics), background.clone())
+            .with_spool(Arc::new(spool), config.audit_fail_closed)
+            .with_journal(Arc::new(journal)),
+    );
+    let warden = Arc::new(build_warden(
+        &config,
+        stores,
+        Arc::clone(&sink) as Arc<dyn EventSink>,
         Arc::clone(&metrics),
-        background.clone(),
-    ));
-    let warden = Arc::new(build_warden(&config, stores, sink, Arc::clone(&metrics))?);
+    )?);
 
     // Workers stop on `stop_work`; the HTTP server on `shutdown` directly.
     let stop_work = shutdown.child_token();
@@ -168,6 +215,8 @@ pub async fn run(
     tasks.spawn(requests);
     tasks.spawn(logs);
     tasks.spawn(spends);
+    tasks.spawn(Arc::clone(&sink).replay(stop_work.clone()));
+    tasks.spawn(Arc::clone(&warden).run_alert_relay(stop_work.clone()));
     tasks.spawn(policy_source::watch(
         config.clone(),
         Arc::clone(&warden),
@@ -182,6 +231,7 @@ pub async fn run(
         warden: Arc::clone(&warden),
         readiness,
         request_timeout: config.request_timeout,
+        tasks: background.clone(),
         tokens: Arc::new(config.api_tokens.clone()),
         metrics_public: config.metrics_public,
     };
@@ -213,6 +263,7 @@ pub async fn run(
     let drained = tokio::time::timeout(config.shutdown_grace, async {
         tasks.wait().await;
         background.wait().await;
+        warden.drain(config.shutdown_grace).await;
         let _ = client.flush().await;
     })
     .await;

@@ -64,11 +64,13 @@ suite!(memory:
     seed_serialisations, create_idempotent_and_conflict, spend_auto_create_and_idempotency,
     breaker_exceeded_and_remaining_clamp, alerts_once_per_threshold, can_spend,
     reserve_commit_release, hold_expiry_real_time, invalid_run_ids_and_not_found, ledger_ceiling,
+    alerts_wait_in_the_outbox_until_acknowledged,
 );
 suite!(redis:
     seed_serialisations, create_idempotent_and_conflict, spend_auto_create_and_idempotency,
     breaker_exceeded_and_remaining_clamp, alerts_once_per_threshold, can_spend,
     reserve_commit_release, hold_expiry_real_time, invalid_run_ids_and_not_found, ledger_ceiling,
+    alerts_wait_in_the_outbox_until_acknowledged,
 );
 
 /// Memory store only: hold and budget expiry with tokio's paused clock.

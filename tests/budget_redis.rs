@@ -106,7 +106,7 @@ async fn key_layout_integers_and_ttls() {
         .unwrap();
     t.release("lay", "h2").await.unwrap();
 
-    let [main, idem, holds, exp, done] = redis_keys(&RunId::parse("lay").unwrap());
+    let [main, idem, holds, exp, done, _outbox] = redis_keys(&RunId::parse("lay").unwrap());
     assert_eq!(main, "warden:budget:{lay}");
     assert_eq!(done, "warden:budget:{lay}:hold_done");
     let mut c = server.client();
@@ -133,6 +133,28 @@ async fn key_layout_integers_and_ttls() {
             "{key}: {pttl}"
         );
     }
+}
+
+/// The crash window between the spend script and the index `ZADD`: the outbox exists but
+/// the index does not name the run. A starting store sweeps the keyspace and finds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outbox_missing_from_the_index_is_found_by_the_sweep() {
+    let server = RedisServer::spawn();
+    let t = trackers(&server.url(), 1, Duration::from_secs(5)).await;
+    let s = t[0].spend("unindexed", m("9"), None).await.unwrap();
+    assert_eq!(s.alerts, vec![50, 80]);
+    let mut c = server.client();
+    let removed: i64 = c.zrem("warden:outbox:runs", "unindexed").unwrap();
+    assert_eq!(removed, 1, "the spend indexed its outbox");
+    let [.., outbox] = redis_keys(&RunId::parse("unindexed").unwrap());
+    let entries: i64 = c.hlen(&outbox).unwrap();
+    assert_eq!(entries, 2);
+    let ttl: i64 = c.pttl(&outbox).unwrap();
+    assert!(ttl > 0, "the outbox expires with its budget");
+
+    let fresh = trackers(&server.url(), 1, Duration::from_secs(5)).await;
+    let due = fresh[0].outbox_runs(Duration::ZERO, 10).await.unwrap();
+    assert_eq!(due, vec![RunId::parse("unindexed").unwrap()]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

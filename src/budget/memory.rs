@@ -13,7 +13,9 @@ use tokio::time::Instant;
 
 use super::money::{Money, MoneyError};
 use super::status::{threshold_reached, BudgetSettings, Ledger, RunId};
-use super::store::{BudgetError, BudgetStore, Created, Reserved, SpendRecord};
+use super::store::{
+    unix_ms, BudgetError, BudgetStore, Created, OutboxAlert, Reserved, SpendRecord,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum HoldFate {
@@ -38,6 +40,8 @@ struct Entry {
     idempotency_keys: HashSet<String>,
     holds: HashMap<String, Hold>,
     finished_holds: HashMap<String, HoldFate>,
+    /// Alerts decided and not yet acknowledged, oldest first (see `OutboxAlert`).
+    outbox: Vec<(OutboxAlert, Instant)>,
     expires_at: Instant,
 }
 
@@ -52,6 +56,7 @@ impl Entry {
             idempotency_keys: HashSet::new(),
             holds: HashMap::new(),
             finished_holds: HashMap::new(),
+            outbox: Vec::new(),
             expires_at: deadline(now, ttl),
         }
     }
@@ -89,12 +94,14 @@ impl Entry {
         }
     }
 
-    /// Adds `amount` to spent, trips the breaker and collects first-time alerts.
+    /// Adds `amount` to spent, trips the breaker and collects first-time alerts, writing
+    /// each into the outbox.
     fn record(
         &mut self,
+        run: &RunId,
         amount: Money,
         thresholds: &[u32],
-    ) -> Result<(bool, Vec<u32>), BudgetError> {
+    ) -> Result<(bool, Vec<u32>, Vec<OutboxAlert>), BudgetError> {
         self.spent = self.spent.checked_add(amount).ok_or(MoneyError::Overflow)?;
         let tripped_now = !self.tripped && self.spent > self.limit;
         if tripped_now {
@@ -107,7 +114,23 @@ impl Entry {
                 alerts.push(t);
             }
         }
-        Ok((tripped_now, alerts))
+        let prefix = uuid::Uuid::now_v7().simple().to_string();
+        let (now, time_ms) = (Instant::now(), unix_ms());
+        let outbox: Vec<OutboxAlert> = alerts
+            .iter()
+            .map(|&threshold| OutboxAlert {
+                id: format!("{prefix}:{threshold}"),
+                run_id: run.clone(),
+                threshold,
+                spent: self.spent,
+                limit: self.limit,
+                tripped: self.tripped,
+                time_ms,
+            })
+            .collect();
+        self.outbox
+            .extend(outbox.iter().map(|alert| (alert.clone(), now)));
+        Ok((tripped_now, alerts, outbox))
     }
 
     fn would_overflow(&self, amount: Money) -> bool {
@@ -214,7 +237,7 @@ impl BudgetStore for MemoryStore {
                 return Ok(duplicate(entry));
             }
         }
-        let (tripped_now, alerts) = entry.record(amount, &s.alert_thresholds)?;
+        let (tripped_now, alerts, outbox) = entry.record(run, amount, &s.alert_thresholds)?;
         if let Some(key) = idempotency_key {
             entry.idempotency_keys.insert(key.to_owned());
         }
@@ -224,6 +247,7 @@ impl BudgetStore for MemoryStore {
             duplicate: false,
             tripped_now,
             alerts,
+            outbox,
         })
     }
 
@@ -292,7 +316,7 @@ impl BudgetStore for MemoryStore {
             return Err(MoneyError::Overflow.into());
         }
         entry.drop_hold(hold_id);
-        let (tripped_now, alerts) = entry.record(amount, &s.alert_thresholds)?;
+        let (tripped_now, alerts, outbox) = entry.record(run, amount, &s.alert_thresholds)?;
         entry
             .finished_holds
             .insert(hold_id.to_owned(), HoldFate::Committed);
@@ -302,6 +326,7 @@ impl BudgetStore for MemoryStore {
             duplicate: false,
             tripped_now,
             alerts,
+            outbox,
         })
     }
 
@@ -343,6 +368,45 @@ impl BudgetStore for MemoryStore {
             e.ledger()
         }))
     }
+
+    async fn outbox(&self, run: &RunId) -> Result<Vec<OutboxAlert>, BudgetError> {
+        let runs = self.runs.lock().await;
+        Ok(runs
+            .get(run.as_str())
+            .filter(|e| e.expires_at > Instant::now())
+            .map(|e| e.outbox.iter().map(|(alert, _)| alert.clone()).collect())
+            .unwrap_or_default())
+    }
+
+    async fn outbox_done(&self, run: &RunId, alert_id: &str) -> Result<(), BudgetError> {
+        let mut runs = self.runs.lock().await;
+        if let Some(entry) = runs.get_mut(run.as_str()) {
+            entry.outbox.retain(|(alert, _)| alert.id != alert_id);
+        }
+        Ok(())
+    }
+
+    async fn outbox_runs(
+        &self,
+        min_age: Duration,
+        limit: usize,
+    ) -> Result<Vec<RunId>, BudgetError> {
+        let now = Instant::now();
+        let runs = self.runs.lock().await;
+        let mut due: Vec<RunId> = runs
+            .iter()
+            .filter(|(_, e)| e.expires_at > now)
+            .filter(|(_, e)| {
+                e.outbox
+                    .first()
+                    .is_some_and(|(_, queued)| now.saturating_duration_since(*queued) >= min_age)
+            })
+            .filter_map(|(run, _)| RunId::parse(run).ok())
+            .collect();
+        due.sort();
+        due.truncate(limit);
+        Ok(due)
+    }
 }
 
 fn duplicate(entry: &Entry) -> SpendRecord {
@@ -352,5 +416,6 @@ fn duplicate(entry: &Entry) -> SpendRecord {
         duplicate: true,
         tripped_now: false,
         alerts: Vec::new(),
+        outbox: Vec::new(),
     }
 }

@@ -18,5 +18,5 @@ pub use status::{
     BudgetSettings, BudgetStatus, CanSpend, CreateOutcome, Ledger, ReserveOutcome, RunId,
     SpendOutcome,
 };
-pub use store::{BudgetError, BudgetStore, Created, Reserved, SpendRecord};
+pub use store::{BudgetError, BudgetStore, Created, OutboxAlert, Reserved, SpendRecord};
 pub use tracker::BudgetTracker;

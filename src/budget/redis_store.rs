@@ -6,7 +6,11 @@
 //!   that retry is safe because a `NOSCRIPT` reply means nothing ran.
 //! * Keys (one hash tag per run, so a cluster keeps them on one slot):
 //!   `warden:budget:{run}` (hash), `…:idem` (set), `…:holds` (hash), `…:hold_exp` (zset),
-//!   `…:hold_done` (hash). All amounts are integer micro-units written with `HINCRBY`/`HSET`
+//!   `…:hold_done` (hash), `…:outbox` (hash: alerts decided and not yet acked by JetStream).
+//!   One key spans runs: the index `warden:outbox:runs` (zset run → ms), written after a
+//!   script put alerts into an outbox, so the relay finds them without scanning; a
+//!   periodic `SCAN` for `…:outbox` keys catches the rare run whose index write was lost
+//!   (a crash between the script and the `ZADD`). All amounts are integer micro-units written with `HINCRBY`/`HSET`
 //!   from decimal strings: no floats anywhere. Hold expiry uses Redis `TIME`, so all gateway
 //!   instances share one clock.
 //! * Every call has a deadline (default 2 s). A dead Redis yields
@@ -22,7 +26,15 @@ use redis::{ErrorKind, RedisError, Script, ServerErrorKind};
 
 use super::money::{Money, MoneyError};
 use super::status::{BudgetSettings, Ledger, RunId};
-use super::store::{duration_ms, BudgetError, BudgetStore, Created, Reserved, SpendRecord};
+use super::store::{
+    duration_ms, unix_ms, BudgetError, BudgetStore, Created, OutboxAlert, Reserved, SpendRecord,
+};
+
+/// Runs with alerts in their outbox (zset run id → ms when last written).
+pub const OUTBOX_INDEX: &str = "warden:outbox:runs";
+
+/// How often `outbox_runs` also scans the keyspace for outboxes missing from the index.
+const OUTBOX_SWEEP_EVERY: Duration = Duration::from_secs(600);
 
 /// Default per-call deadline.
 pub const DEFAULT_OP_TIMEOUT: Duration = Duration::from_secs(2);
@@ -76,6 +88,8 @@ pub struct RedisStore {
     conn: ConnectionManager,
     scripts: Arc<Scripts>,
     op_timeout: Duration,
+    /// When the outbox keys were last swept (`None`: never).
+    last_sweep: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -131,21 +145,39 @@ impl Reply {
         }
     }
 
-    fn spend_record(self) -> Result<SpendRecord, BudgetError> {
+    /// The spend's record; its alerts are in the outbox under `<prefix>:<threshold>`.
+    fn spend_record(self, run: &RunId, prefix: &str) -> Result<SpendRecord, BudgetError> {
         let reply = self
             .found()?
             .ok_or_else(|| BudgetError::Internal("spend found no budget".into()))?;
-        let alerts = reply
-            .extra
+        // extra = thresholds fired, then (when any fired) the time they were decided.
+        let (alerts, time_ms) = match reply.extra.split_last() {
+            Some((&time_ms, thresholds)) => (thresholds, time_ms),
+            None => (&[][..], 0),
+        };
+        let alerts = alerts
             .iter()
             .map(|&a| u32::try_from(a).map_err(|_| BudgetError::Internal("bad alert".into())))
             .collect::<Result<Vec<_>, _>>()?;
+        let outbox = alerts
+            .iter()
+            .map(|&threshold| OutboxAlert {
+                id: format!("{prefix}:{threshold}"),
+                run_id: run.clone(),
+                threshold,
+                spent: reply.ledger.spent,
+                limit: reply.ledger.limit,
+                tripped: reply.ledger.tripped,
+                time_ms,
+            })
+            .collect();
         Ok(SpendRecord {
             ledger: reply.ledger,
             auto_created: reply.flags[0],
             duplicate: reply.flags[1],
             tripped_now: reply.flags[2],
             alerts,
+            outbox,
         })
     }
 }
@@ -180,9 +212,9 @@ fn map_redis_error(err: &RedisError) -> BudgetError {
     }
 }
 
-/// The five keys of one run, in script `KEYS` order: main hash, idempotency set, holds hash,
-/// hold-expiry zset, finished-holds hash. All share the `{run}` hash tag.
-pub fn redis_keys(run: &RunId) -> [String; 5] {
+/// The six keys of one run, in script `KEYS` order: main hash, idempotency set, holds hash,
+/// hold-expiry zset, finished-holds hash, alert outbox hash. All share the `{run}` hash tag.
+pub fn redis_keys(run: &RunId) -> [String; 6] {
     let main = format!("warden:budget:{{{run}}}");
     [
         main.clone(),
@@ -190,7 +222,35 @@ pub fn redis_keys(run: &RunId) -> [String; 5] {
         format!("{main}:holds"),
         format!("{main}:hold_exp"),
         format!("{main}:hold_done"),
+        format!("{main}:outbox"),
     ]
+}
+
+/// The run of an outbox key `warden:budget:{run}:outbox`.
+fn run_of_outbox_key(key: &str) -> Option<RunId> {
+    let run = key
+        .strip_prefix("warden:budget:{")?
+        .strip_suffix("}:outbox")?;
+    RunId::parse(run).ok()
+}
+
+/// Parses an outbox entry `"pct spent limit tripped time_ms"`.
+fn parse_outbox(run: &RunId, id: String, value: &str) -> Option<OutboxAlert> {
+    let mut parts = value.split(' ');
+    let threshold = parts.next()?.parse().ok()?;
+    let spent = Money::from_micros(parts.next()?.parse().ok()?).ok()?;
+    let limit = Money::from_micros(parts.next()?.parse().ok()?).ok()?;
+    let tripped = parts.next()? == "1";
+    let time_ms = parts.next()?.parse().ok()?;
+    Some(OutboxAlert {
+        id,
+        run_id: run.clone(),
+        threshold,
+        spent,
+        limit,
+        tripped,
+        time_ms,
+    })
 }
 
 impl RedisStore {
@@ -226,7 +286,63 @@ impl RedisStore {
             conn,
             scripts: Arc::new(Scripts::load()),
             op_timeout,
+            last_sweep: Arc::new(std::sync::Mutex::new(None)),
         })
+    }
+
+    /// One plain command under the per-call deadline.
+    async fn query<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, BudgetError> {
+        let mut conn = self.conn.clone();
+        match tokio::time::timeout(self.op_timeout, cmd.query_async::<T>(&mut conn)).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(map_redis_error(&e)),
+            Err(_) => Err(BudgetError::Unavailable("redis call timed out".into())),
+        }
+    }
+
+    /// Records in the index that `run` has alerts waiting. A failure is only logged: the
+    /// alerts are safe in the outbox and the periodic sweep finds them.
+    async fn index_outbox(&self, run: &RunId, record: &SpendRecord) {
+        if record.outbox.is_empty() {
+            return;
+        }
+        let mut cmd = redis::cmd("ZADD");
+        cmd.arg(OUTBOX_INDEX).arg(unix_ms()).arg(run.as_str());
+        if let Err(e) = self.query::<i64>(&cmd).await {
+            tracing::warn!(run_id = %run, cause = %e, "alert outbox not indexed; the sweep will find it");
+        }
+    }
+
+    /// Adds every run with an outbox key to the index (score 0: due at once).
+    async fn sweep_outboxes(&self) -> Result<(), BudgetError> {
+        let mut cursor: u64 = 0;
+        loop {
+            let mut scan = redis::cmd("SCAN");
+            scan.arg(cursor)
+                .arg("MATCH")
+                .arg("warden:budget:*:outbox")
+                .arg("COUNT")
+                .arg(1000);
+            let (next, keys): (u64, Vec<String>) = self.query(&scan).await?;
+            for run in keys.iter().filter_map(|k| run_of_outbox_key(k)) {
+                let mut zadd = redis::cmd("ZADD");
+                zadd.arg(OUTBOX_INDEX).arg("NX").arg(0).arg(run.as_str());
+                self.query::<i64>(&zadd).await?;
+            }
+            if next == 0 {
+                return Ok(());
+            }
+            cursor = next;
+        }
+    }
+
+    fn sweep_due(&self) -> bool {
+        let mut last = self.last_sweep.lock().unwrap_or_else(|p| p.into_inner());
+        let due = last.is_none_or(|at| at.elapsed() >= OUTBOX_SWEEP_EVERY);
+        if due {
+            *last = Some(std::time::Instant::now());
+        }
+        due
     }
 
     async fn call(
@@ -270,11 +386,17 @@ fn ttl(s: &BudgetSettings) -> String {
     duration_ms(s.ttl).to_string()
 }
 
-/// Common tail of spend / commit arguments: default limit, ttl, thresholds.
-fn spend_tail(s: &BudgetSettings) -> impl Iterator<Item = String> + '_ {
-    [micros(s.default_run_budget), ttl(s)]
+/// Common tail of spend / commit arguments: default limit, ttl, alert id prefix,
+/// thresholds.
+fn spend_tail<'a>(s: &'a BudgetSettings, prefix: &str) -> impl Iterator<Item = String> + 'a {
+    [micros(s.default_run_budget), ttl(s), prefix.to_owned()]
         .into_iter()
         .chain(s.alert_thresholds.iter().map(u32::to_string))
+}
+
+/// A fresh alert id prefix (one per spend; alert ids are `<prefix>:<threshold>`).
+fn alert_prefix() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
 }
 
 #[async_trait]
@@ -327,11 +449,15 @@ impl BudgetStore for RedisStore {
         idempotency_key: Option<&str>,
         s: &BudgetSettings,
     ) -> Result<SpendRecord, BudgetError> {
+        let prefix = alert_prefix();
         let mut args = vec![micros(amount), idempotency_key.unwrap_or("").to_owned()];
-        args.extend(spend_tail(s));
-        self.call(&self.scripts.spend, run, &args)
+        args.extend(spend_tail(s, &prefix));
+        let record = self
+            .call(&self.scripts.spend, run, &args)
             .await?
-            .spend_record()
+            .spend_record(run, &prefix)?;
+        self.index_outbox(run, &record).await;
+        Ok(record)
     }
 
     async fn reserve(
@@ -362,11 +488,15 @@ impl BudgetStore for RedisStore {
         amount: Money,
         s: &BudgetSettings,
     ) -> Result<SpendRecord, BudgetError> {
+        let prefix = alert_prefix();
         let mut args = vec![hold_id.to_owned(), micros(amount)];
-        args.extend(spend_tail(s));
-        self.call(&self.scripts.commit, run, &args)
+        args.extend(spend_tail(s, &prefix));
+        let record = self
+            .call(&self.scripts.commit, run, &args)
             .await?
-            .spend_record()
+            .spend_record(run, &prefix)?;
+        self.index_outbox(run, &record).await;
+        Ok(record)
     }
 
     async fn release(
@@ -396,5 +526,66 @@ impl BudgetStore for RedisStore {
     async fn reset(&self, run: &RunId, s: &BudgetSettings) -> Result<Option<Ledger>, BudgetError> {
         let reply = self.call(&self.scripts.reset, run, &[ttl(s)]).await?;
         Ok(reply.found()?.map(|r| r.ledger))
+    }
+
+    async fn outbox(&self, run: &RunId) -> Result<Vec<OutboxAlert>, BudgetError> {
+        let [.., key] = redis_keys(run);
+        let mut cmd = redis::cmd("HGETALL");
+        cmd.arg(&key);
+        let entries: Vec<(String, String)> = self.query(&cmd).await?;
+        if entries.is_empty() {
+            // Nothing waits (published, or expired with the budget): forget the run.
+            let mut zrem = redis::cmd("ZREM");
+            zrem.arg(OUTBOX_INDEX).arg(run.as_str());
+            self.query::<i64>(&zrem).await?;
+        }
+        let mut alerts: Vec<OutboxAlert> = entries
+            .into_iter()
+            .filter_map(|(id, value)| {
+                let parsed = parse_outbox(run, id, &value);
+                if parsed.is_none() {
+                    tracing::error!(run_id = %run, "unreadable alert outbox entry skipped");
+                }
+                parsed
+            })
+            .collect();
+        alerts.sort_by_key(|a| (a.time_ms, a.threshold));
+        Ok(alerts)
+    }
+
+    async fn outbox_done(&self, run: &RunId, alert_id: &str) -> Result<(), BudgetError> {
+        let [.., key] = redis_keys(run);
+        let mut hdel = redis::cmd("HDEL");
+        hdel.arg(&key).arg(alert_id);
+        self.query::<i64>(&hdel).await?;
+        let mut hlen = redis::cmd("HLEN");
+        hlen.arg(&key);
+        if self.query::<i64>(&hlen).await? == 0 {
+            let mut zrem = redis::cmd("ZREM");
+            zrem.arg(OUTBOX_INDEX).arg(run.as_str());
+            self.query::<i64>(&zrem).await?;
+        }
+        Ok(())
+    }
+
+    async fn outbox_runs(
+        &self,
+        min_age: Duration,
+        limit: usize,
+    ) -> Result<Vec<RunId>, BudgetError> {
+        if self.sweep_due() {
+            self.sweep_outboxes().await?;
+        }
+        let age = i64::try_from(min_age.as_millis()).unwrap_or(i64::MAX);
+        let newest = unix_ms().saturating_sub(age);
+        let mut cmd = redis::cmd("ZRANGEBYSCORE");
+        cmd.arg(OUTBOX_INDEX)
+            .arg("-inf")
+            .arg(newest)
+            .arg("LIMIT")
+            .arg(0)
+            .arg(limit);
+        let runs: Vec<String> = self.query(&cmd).await?;
+        Ok(runs.iter().filter_map(|r| RunId::parse(r).ok()).collect())
     }
 }

@@ -108,6 +108,9 @@ pub struct SpendOutcome {
     pub tripped_now: bool,
     /// Alert thresholds (percent) first crossed by this operation, ascending.
     pub alerts: Vec<u32>,
+    /// The same alerts as written to the run's outbox (ids, the ledger they report).
+    #[serde(skip)]
+    pub outbox: Vec<super::store::OutboxAlert>,
 }
 
 /// Result of `check_can_spend`. Field order is part of the wire contract.

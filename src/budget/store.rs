@@ -70,6 +70,33 @@ pub struct SpendRecord {
     pub duplicate: bool,
     pub tripped_now: bool,
     pub alerts: Vec<u32>,
+    /// The alerts of `alerts`, as written to the run's outbox by the same operation.
+    pub outbox: Vec<OutboxAlert>,
+}
+
+/// A threshold alert decided by a spend or commit and kept in the run's outbox until
+/// its publish was acknowledged (a transactional outbox: the decision and the promise
+/// to publish it are one atomic write).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxAlert {
+    /// Unique per alert (`<uuid>:<threshold>`): the message id consumers dedupe by.
+    pub id: String,
+    pub run_id: RunId,
+    pub threshold: u32,
+    /// The ledger right after the spend that crossed the threshold (holds not included).
+    pub spent: Money,
+    pub limit: Money,
+    pub tripped: bool,
+    /// When it was decided, in milliseconds since the Unix epoch.
+    pub time_ms: i64,
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
 /// Result of [`BudgetStore::reserve`].
@@ -158,6 +185,17 @@ pub trait BudgetStore: Send + Sync {
         run: &RunId,
         settings: &BudgetSettings,
     ) -> Result<Option<Ledger>, BudgetError>;
+
+    /// Alerts waiting in the run's outbox, oldest first.
+    async fn outbox(&self, run: &RunId) -> Result<Vec<OutboxAlert>, BudgetError>;
+
+    /// Removes one alert from the run's outbox: call only after its publish was acked.
+    async fn outbox_done(&self, run: &RunId, alert_id: &str) -> Result<(), BudgetError>;
+
+    /// Up to `limit` runs whose outbox has waited at least `min_age` (the relay's work
+    /// list: alerts whose publisher crashed or could not reach NATS).
+    async fn outbox_runs(&self, min_age: Duration, limit: usize)
+        -> Result<Vec<RunId>, BudgetError>;
 }
 
 /// Duration in whole milliseconds (at least 1), as stores and scripts use.

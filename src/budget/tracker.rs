@@ -21,7 +21,7 @@ use super::status::{
     validate_id, BudgetSettings, BudgetStatus, CanSpend, CreateOutcome, Ledger, ReserveOutcome,
     RunId, SpendOutcome,
 };
-use super::store::{BudgetError, BudgetStore, SpendRecord};
+use super::store::{BudgetError, BudgetStore, OutboxAlert, SpendRecord};
 
 /// Budget tracker over any [`BudgetStore`].
 #[derive(Clone)]
@@ -242,7 +242,27 @@ impl BudgetTracker {
             duplicate: record.duplicate,
             tripped_now: record.tripped_now,
             alerts: record.alerts,
+            outbox: record.outbox,
         }
+    }
+
+    /// Alerts waiting in a run's outbox (see [`BudgetStore::outbox`]).
+    pub async fn outbox(&self, run: &RunId) -> Result<Vec<OutboxAlert>, BudgetError> {
+        self.store.outbox(run).await
+    }
+
+    /// Drops an alert from its run's outbox once JetStream acknowledged it.
+    pub async fn outbox_done(&self, alert: &OutboxAlert) -> Result<(), BudgetError> {
+        self.store.outbox_done(&alert.run_id, &alert.id).await
+    }
+
+    /// Runs whose outbox has waited at least `min_age` (the relay's work list).
+    pub async fn outbox_runs(
+        &self,
+        min_age: Duration,
+        limit: usize,
+    ) -> Result<Vec<RunId>, BudgetError> {
+        self.store.outbox_runs(min_age, limit).await
     }
 }
 

@@ -1,5 +1,7 @@
 //! HTTP handlers: read the body (or path), hand it to the service, encode.
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Extension, Path, State};
@@ -11,7 +13,8 @@ use super::{AppState, Caller};
 use crate::error::{ApiError, ErrorCode};
 use crate::service::{parse, DecideRequest, Operation, SetLimitRequest, Surface};
 
-/// Runs one operation under the request timeout and maps the result.
+/// Runs one operation and maps the result; the client waits at most the
+/// request timeout.
 async fn serve_op(
     state: &AppState,
     op: Operation,
@@ -22,11 +25,33 @@ async fn serve_op(
         Ok(body) => body,
         Err(rejection) => return body_rejection(&rejection).into_response(),
     };
-    let work = state.warden.handle(op, &body, Surface::Http, &caller.name);
-    match tokio::time::timeout(state.request_timeout, work).await {
+    let (warden, actor) = (Arc::clone(&state.warden), caller.name.clone());
+    let work = async move { warden.handle(op, &body, Surface::Http, &actor).await };
+    match detached(state, work).await {
         Ok(Ok(json)) => json_response(StatusCode::OK, json),
         Ok(Err(err)) => err.into_response(),
-        Err(_) => ApiError::new(ErrorCode::Timeout, "request timed out").into_response(),
+        Err(timeout) => timeout.into_response(),
+    }
+}
+
+/// Runs `work` as its own task and waits for it at most the request timeout.
+///
+/// The timeout bounds how long the *client* waits, never the work: dropping an
+/// operation's future after the store committed would lose what follows the
+/// commit (alerts, audit events). A task that outlives the timeout finishes on
+/// its own, and shutdown waits for it (`state.tasks`).
+async fn detached<T: Send + 'static>(
+    state: &AppState,
+    work: impl std::future::Future<Output = T> + Send + 'static,
+) -> Result<T, ApiError> {
+    let task = state.tasks.spawn(work);
+    match tokio::time::timeout(state.request_timeout, task).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(join)) => {
+            tracing::error!(cause = %join, "request task failed");
+            Err(ApiError::new(ErrorCode::Internal, "internal error"))
+        }
+        Err(_) => Err(ApiError::new(ErrorCode::Timeout, "request timed out")),
     }
 }
 
@@ -81,7 +106,8 @@ pub(super) async fn approval_get(
     State(state): State<AppState>,
     Path(decision_id): Path<String>,
 ) -> Response {
-    respond(&state, state.warden.approval(&decision_id)).await
+    let warden = Arc::clone(&state.warden);
+    respond(&state, async move { warden.approval(&decision_id).await }).await
 }
 
 /// `POST /approvals/{decision_id}` `{"approved": bool}` (admin, never the requester).
@@ -91,10 +117,10 @@ pub(super) async fn approval_decide(
     Extension(caller): Extension<Caller>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let work = async {
+    let warden = Arc::clone(&state.warden);
+    let work = async move {
         let request: DecideRequest = json_body(body)?;
-        state
-            .warden
+        warden
             .decide_approval(&decision_id, request.approved, &caller.name, Surface::Http)
             .await
     };
@@ -108,10 +134,10 @@ pub(super) async fn budget_set_limit(
     Extension(caller): Extension<Caller>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let work = async {
+    let warden = Arc::clone(&state.warden);
+    let work = async move {
         let request: SetLimitRequest = json_body(body)?;
-        state
-            .warden
+        warden
             .budget_set_limit(&run_id, request.limit, &caller.name, Surface::Http)
             .await
     };
@@ -124,23 +150,25 @@ pub(super) async fn budget_reset(
     Path(run_id): Path<String>,
     Extension(caller): Extension<Caller>,
 ) -> Response {
-    let work = state
-        .warden
-        .budget_reset(&run_id, &caller.name, Surface::Http);
+    let warden = Arc::clone(&state.warden);
+    let work = async move {
+        warden
+            .budget_reset(&run_id, &caller.name, Surface::Http)
+            .await
+    };
     respond(&state, work).await
 }
 
-async fn respond<T: serde::Serialize>(
+async fn respond<T: serde::Serialize + Send + 'static>(
     state: &AppState,
-    work: impl std::future::Future<Output = Result<T, ApiError>>,
+    work: impl std::future::Future<Output = Result<T, ApiError>> + Send + 'static,
 ) -> Response {
-    match tokio::time::timeout(state.request_timeout, work).await {
-        Ok(Ok(value)) => match serde_json::to_vec(&value) {
+    match detached(state, work).await.and_then(|result| result) {
+        Ok(value) => match serde_json::to_vec(&value) {
             Ok(json) => json_response(StatusCode::OK, json),
             Err(_) => ApiError::new(ErrorCode::Internal, "internal error").into_response(),
         },
-        Ok(Err(err)) => err.into_response(),
-        Err(_) => ApiError::new(ErrorCode::Timeout, "request timed out").into_response(),
+        Err(err) => err.into_response(),
     }
 }
 

@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::auth::TokenSet;
 use crate::service::Warden;
@@ -42,7 +43,11 @@ impl Readiness for AlwaysReady {
 pub struct AppState {
     pub warden: Arc<Warden>,
     pub readiness: Arc<dyn Readiness>,
+    /// How long a client waits for an answer (504 after); the work itself is
+    /// never cancelled by it.
     pub request_timeout: Duration,
+    /// Request work runs here, so shutdown waits for work that outlived its timeout.
+    pub tasks: TaskTracker,
     pub tokens: Arc<TokenSet>,
     /// `/metrics` without a token even when tokens are configured.
     pub metrics_public: bool,

@@ -11,6 +11,7 @@ use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 pub const AUDIT_STREAM: &str = "SAFETY_AUDIT";
+pub const ALERTS_STREAM: &str = "SAFETY_ALERTS";
 pub const LOGS_RAW_STREAM: &str = "LOGS_RAW";
 pub const LOGS_REDACTED_STREAM: &str = "LOGS_REDACTED";
 pub const SPEND_STREAM: &str = "SAFETY_SPEND";
@@ -20,6 +21,9 @@ pub const LOGS_RAW_SUBJECTS: &str = "logs.raw.>";
 pub const LOGS_REDACTED_PREFIX: &str = "logs.redacted";
 pub const SPEND_SUBJECTS: &str = "safety.spend.>";
 pub const DLQ_PREFIX: &str = "safety.dlq";
+/// Budget alerts keep their core subject `safety.alerts.budget.<run_id>` (core
+/// subscribers still get them); the stream stores them so a publish is acked.
+pub const ALERTS_SUBJECTS: &str = "safety.alerts.budget.>";
 
 pub const LOG_CONSUMER: &str = "warden-redactor";
 pub const SPEND_CONSUMER: &str = "warden-spend";
@@ -66,6 +70,7 @@ pub fn retry_delay(delivered: i64) -> Duration {
 pub async fn ensure_streams(js: &Context) -> Result<(), String> {
     let streams = [
         (AUDIT_STREAM, "safety.audit.>"),
+        (ALERTS_STREAM, ALERTS_SUBJECTS),
         (LOGS_RAW_STREAM, LOGS_RAW_SUBJECTS),
         (LOGS_REDACTED_STREAM, "logs.redacted.>"),
         (SPEND_STREAM, SPEND_SUBJECTS),

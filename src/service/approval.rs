@@ -84,13 +84,12 @@ impl Warden {
             approval,
         };
         if let Ok(payload) = serde_json::to_vec(&event) {
-            self.events
-                .publish(format!("{AUDIT_SUBJECT_PREFIX}.approval"), payload)
+            let subject = format!("{AUDIT_SUBJECT_PREFIX}.approval");
+            // Approval audit is best effort here: the approval itself is already stored.
+            let _ = self
+                .publisher()
+                .audit(subject, event.id.clone(), payload, "approval")
                 .await;
-            self.metrics
-                .audit_events
-                .with_label_values(&["approval"])
-                .inc();
         }
     }
 }

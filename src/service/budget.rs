@@ -8,9 +8,7 @@ use super::{
     ReserveRequest, ReserveResponse, RunRequest, SpendRequest, Surface, Warden,
     DEFAULT_HOLD_TTL_SECONDS, MAX_HOLD_TTL_SECONDS,
 };
-use crate::audit::{
-    BudgetAlert, BudgetEvent, BudgetEventKind, AUDIT_SUBJECT_PREFIX, BUDGET_ALERT_SUBJECT_PREFIX,
-};
+use crate::audit::{BudgetEvent, BudgetEventKind};
 use crate::budget::{BudgetError, BudgetStatus, SpendOutcome};
 use crate::error::{ApiError, ErrorCode};
 
@@ -193,6 +191,10 @@ impl Warden {
     }
 
     /// Alerts, trips, auto-creation: everything a recorded spend can set off.
+    /// Audit events are handed over before the answer (published, or spooled to
+    /// disk when JetStream does not take them within a bounded wait); alerts
+    /// are published from the outbox by a detached task, so the answer never
+    /// waits for a JetStream ack and a timeout can never cancel them.
     async fn after_spend(&self, outcome: &SpendOutcome, micros: i64, surface: Surface) {
         let status = &outcome.status;
         if outcome.duplicate {
@@ -204,48 +206,32 @@ impl Warden {
                 .budget_utilization
                 .observe(status.spent.micros() as f64 / status.limit.micros() as f64);
         }
-        if outcome.auto_created {
-            self.audit_budget(BudgetEventKind::AutoCreated, surface, status)
-                .await;
-        }
         if outcome.tripped_now {
             self.metrics.budget_exceeded.inc();
-            self.audit_budget(BudgetEventKind::Tripped, surface, status)
-                .await;
         }
         for &threshold in &outcome.alerts {
             self.metrics
                 .budget_alerts
                 .with_label_values(&[&threshold.to_string()])
                 .inc();
-            let alert = BudgetAlert {
-                run_id: &status.run_id,
-                threshold,
-                status,
-                time: time::OffsetDateTime::now_utc(),
-            };
-            if let Ok(payload) = serde_json::to_vec(&alert) {
-                let subject = format!("{BUDGET_ALERT_SUBJECT_PREFIX}.{}", status.run_id);
-                self.events.publish(subject, payload).await;
-            }
         }
+        let publisher = self.publisher();
+        publisher.audit_spend(outcome, surface).await;
+        if outcome.outbox.is_empty() {
+            return;
+        }
+        let alerts = outcome.outbox.clone();
+        self.after_commit.spawn(async move {
+            publisher.publish_alerts(&alerts).await;
+        });
     }
 
     async fn audit_budget(&self, kind: BudgetEventKind, surface: Surface, status: &BudgetStatus) {
-        let event = BudgetEvent::new(kind, surface.as_str(), &status.run_id, Some(status));
-        self.publish_audit(&event).await;
+        self.publisher().audit_budget(kind, surface, status).await;
     }
 
     async fn publish_audit(&self, event: &BudgetEvent<'_>) {
-        if let Ok(payload) = serde_json::to_vec(event) {
-            self.events
-                .publish(format!("{AUDIT_SUBJECT_PREFIX}.budget"), payload)
-                .await;
-            self.metrics
-                .audit_events
-                .with_label_values(&["budget"])
-                .inc();
-        }
+        self.publisher().publish_audit(event).await;
     }
 
     fn count<T>(&self, op: &str, started: Instant, result: &Result<T, BudgetError>) {

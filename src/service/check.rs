@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{CheckRequest, CheckResponse, Surface, Warden};
 use crate::audit::{DecisionEvent, AUDIT_SUBJECT_PREFIX};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::policy::Decision;
 
 /// Audited context strings are cut to this many bytes (after redaction).
@@ -19,6 +19,10 @@ impl Warden {
         surface: Surface,
         actor: &str,
     ) -> Result<CheckResponse, ApiError> {
+        if !self.events.audit_ready() {
+            // Fail closed: a decision nobody can audit is not made.
+            return Err(audit_unavailable());
+        }
         let started = Instant::now();
         let mut decision = self.gate().check(&request.action, &request.context)?;
         let latency = started.elapsed();
@@ -57,13 +61,14 @@ impl Warden {
             latency,
         );
         if let Ok(payload) = serde_json::to_vec(&event) {
-            self.events
-                .publish(format!("{AUDIT_SUBJECT_PREFIX}.decision"), payload)
+            let subject = format!("{AUDIT_SUBJECT_PREFIX}.decision");
+            let publisher = self.publisher();
+            let audited = publisher
+                .audit(subject, decision_id.clone(), payload, "decision")
                 .await;
-            self.metrics
-                .audit_events
-                .with_label_values(&["decision"])
-                .inc();
+            if audited.is_err() && publisher.audit_required() {
+                return Err(audit_unavailable());
+            }
         }
         tracing::debug!(
             decision_id,
@@ -86,6 +91,14 @@ impl Warden {
             *text = redacted.text.into_owned();
         }
     }
+}
+
+/// The answer while audit events can be neither published nor spooled.
+fn audit_unavailable() -> ApiError {
+    ApiError::new(
+        ErrorCode::Unavailable,
+        "audit trail unavailable (spool full); decisions resume when NATS is back",
+    )
 }
 
 /// The metrics label for a decision.

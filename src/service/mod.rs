@@ -5,6 +5,7 @@
 mod approval;
 mod budget;
 mod check;
+mod publish;
 mod redact;
 mod requests;
 
@@ -13,6 +14,7 @@ use std::time::Instant;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use tokio_util::task::TaskTracker;
 
 pub use requests::*;
 
@@ -111,6 +113,10 @@ pub struct Warden {
     approvals: Arc<dyn ApprovalStore>,
     events: Arc<dyn EventSink>,
     metrics: Arc<Metrics>,
+    /// Work that follows a commit (publishing alerts from the outbox): it runs
+    /// detached from the request, so neither a timeout nor a slow JetStream can
+    /// cancel it or hold the answer back.
+    after_commit: TaskTracker,
 }
 
 impl Warden {
@@ -131,7 +137,19 @@ impl Warden {
             approvals,
             events,
             metrics,
+            after_commit: TaskTracker::new(),
         }
+    }
+
+    /// Waits up to `grace` for the work started after commits (shutdown, and
+    /// the CLI before it exits); `false` when some was still running.
+    pub async fn drain(&self, grace: std::time::Duration) -> bool {
+        self.after_commit.close();
+        let drained = tokio::time::timeout(grace, self.after_commit.wait())
+            .await
+            .is_ok();
+        self.after_commit.reopen();
+        drained
     }
 
     pub fn metrics(&self) -> &Arc<Metrics> {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use warden::budget::{BudgetError, BudgetStatus, BudgetTracker, Money};
+use warden::budget::{BudgetError, BudgetStatus, BudgetTracker, Money, RunId};
 
 fn m(text: &str) -> Money {
     text.parse().unwrap()
@@ -153,6 +153,54 @@ pub async fn alerts_once_per_threshold(t: &BudgetTracker) {
     assert!(s.tripped_now && s.alerts.is_empty());
     let s = t.commit("a", "late-hold", m("1")).await.unwrap();
     assert!(s.alerts.is_empty() && !s.tripped_now);
+}
+
+/// Alerts are written to the run's outbox by the operation that decides them, stay there
+/// until `outbox_done`, and the run is on the relay's work list meanwhile.
+pub async fn alerts_wait_in_the_outbox_until_acknowledged(t: &BudgetTracker) {
+    let run = RunId::parse("outboxed").unwrap();
+    t.create_budget("outboxed", Some(m("1"))).await.unwrap();
+    let s = t.spend("outboxed", m("0.8"), None).await.unwrap();
+    assert_eq!(s.alerts, vec![50, 80]);
+    let ids: Vec<&str> = s.outbox.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0], ids[1], "each alert has its own id");
+    assert_eq!(s.outbox[1].threshold, 80);
+    assert_eq!(s.outbox[1].spent, m("0.8"));
+    assert_eq!(s.outbox[1].limit, m("1"));
+    let commit = t.commit("outboxed", "h1", m("0.3")).await.unwrap();
+    assert_eq!(commit.alerts, vec![100]);
+    assert!(commit.outbox[0].tripped);
+
+    let pending = t.outbox(&run).await.unwrap();
+    let pending_ids: Vec<&str> = pending.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(pending_ids, [ids[0], ids[1], commit.outbox[0].id.as_str()]);
+    assert_eq!(pending, [s.outbox.clone(), commit.outbox.clone()].concat());
+    let due = t.outbox_runs(Duration::ZERO, 100).await.unwrap();
+    assert!(due.contains(&run), "{due:?}");
+    assert!(!t
+        .outbox_runs(Duration::from_secs(3600), 100)
+        .await
+        .unwrap()
+        .contains(&run));
+
+    // A duplicate spend writes nothing; acknowledged alerts leave the outbox.
+    t.spend("outboxed", m("0.1"), Some("k")).await.unwrap();
+    assert!(t
+        .spend("outboxed", m("0.1"), Some("k"))
+        .await
+        .unwrap()
+        .outbox
+        .is_empty());
+    for alert in &pending {
+        t.outbox_done(alert).await.unwrap();
+    }
+    assert!(t.outbox(&run).await.unwrap().is_empty());
+    assert!(!t
+        .outbox_runs(Duration::ZERO, 100)
+        .await
+        .unwrap()
+        .contains(&run));
 }
 
 pub async fn can_spend(t: &BudgetTracker) {

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod nats;
+pub mod proxy;
 pub mod redis;
 pub mod warden;
 

@@ -59,6 +59,26 @@ impl NatsServer {
         }
     }
 
+    /// SIGSTOP: the server keeps its connections but answers nothing (a stalled
+    /// JetStream). [`NatsServer::resume`] lets it go on.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// SIGCONT after [`NatsServer::pause`].
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let child = self.child.as_ref().expect("nats-server is running");
+        let status = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill {signal} nats-server");
+    }
+
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
@@ -71,4 +91,45 @@ impl Drop for NatsServer {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Every message stored in `stream` right now, oldest first (an ephemeral
+/// consumer reads them all).
+pub async fn stream_messages(url: &str, stream: &str) -> Vec<async_nats::jetstream::Message> {
+    use futures::StreamExt;
+    let client = async_nats::connect(url).await.expect("connect");
+    let js = async_nats::jetstream::new(client);
+    let mut stream = js.get_stream(stream).await.expect("stream exists");
+    let stored = stream.info().await.expect("stream info").state.messages;
+    let consumer = stream
+        .create_consumer(async_nats::jetstream::consumer::pull::Config {
+            ack_policy: async_nats::jetstream::consumer::AckPolicy::None,
+            ..Default::default()
+        })
+        .await
+        .expect("consumer");
+    let mut out = Vec::new();
+    let mut messages = consumer
+        .stream()
+        .max_messages_per_batch(1000)
+        .messages()
+        .await
+        .expect("messages");
+    while (out.len() as u64) < stored {
+        let next = tokio::time::timeout(Duration::from_secs(10), messages.next())
+            .await
+            .expect("stored messages arrive")
+            .expect("open")
+            .expect("message");
+        out.push(next);
+    }
+    out
+}
+
+/// How many messages `stream` stores right now.
+pub async fn stream_count(url: &str, stream: &str) -> u64 {
+    let client = async_nats::connect(url).await.expect("connect");
+    let js = async_nats::jetstream::new(client);
+    let mut stream = js.get_stream(stream).await.expect("stream exists");
+    stream.info().await.expect("stream info").state.messages
 }

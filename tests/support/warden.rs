@@ -11,6 +11,8 @@ pub struct WardenProcess {
     pub port: u16,
     env: HashMap<String, String>,
     child: Option<Child>,
+    /// `WARDEN_DATA_DIR` (the audit spool), kept across restarts.
+    data: tempfile::TempDir,
 }
 
 impl WardenProcess {
@@ -23,6 +25,7 @@ impl WardenProcess {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             child: None,
+            data: tempfile::tempdir().expect("temp dir for WARDEN_DATA_DIR"),
         };
         process.restart();
         process
@@ -41,6 +44,7 @@ impl WardenProcess {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("WARDEN_HTTP_ADDR", format!("127.0.0.1:{}", self.port))
             .env("RUST_LOG", "error")
+            .env("WARDEN_DATA_DIR", self.data.path())
             .envs(&self.env)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -79,6 +83,11 @@ impl WardenProcess {
             .text()
             .await
             .expect("metrics text")
+    }
+
+    /// The data directory (`WARDEN_DATA_DIR`) this warden keeps its spool in.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data.path()
     }
 
     pub fn pid(&self) -> u32 {

@@ -1,5 +1,5 @@
 -- commit: ARGV[1] = hold id, ARGV[2] = actual amount, ARGV[3] = default limit,
--- ARGV[4] = ttl ms, ARGV[5..] = alert thresholds. Flags as spend.lua.
+-- ARGV[4] = ttl ms, ARGV[5] = alert id prefix, ARGV[6..] = alert thresholds. Flags as spend.lua.
 local id = ARGV[1]
 local auto = 0
 local l = load()

@@ -4,11 +4,15 @@
 -- KEYS[3] = warden:budget:{run}:holds    hash hold_id -> amount (active holds)
 -- KEYS[4] = warden:budget:{run}:hold_exp zset hold_id -> expiry (ms, Redis TIME)
 -- KEYS[5] = warden:budget:{run}:hold_done hash hold_id -> c|r|e (committed/released/expired)
+-- KEYS[6] = warden:budget:{run}:outbox   hash alert_id -> "pct spent limit tripped time_ms":
+--           alerts decided here and not yet acknowledged by JetStream (transactional
+--           outbox; warden deletes an entry only after the publish was acked)
 -- All amounts are integer micro-units (<= 2^53-1, exact in Lua numbers). Amounts always
 -- reach Redis as the caller's decimal strings; computed numbers are written with int().
 -- Reply: {code, limit, spent, held, tripped, f1, f2, f3, extra...}
 --   code 0 ok, 1 not found, 2 conflict (limit differs), 3 ledger overflow.
 local K_MAIN, K_IDEM, K_HOLDS, K_EXP, K_DONE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local K_OUTBOX = KEYS[6]
 local MAX_MICROS = 9007199254740991
 
 local function int(n)
@@ -33,7 +37,8 @@ local function load()
   }
 end
 
--- Fresh budget; clears anything left behind by a previous incarnation of the run.
+-- Fresh budget; clears anything left behind by a previous incarnation of the run
+-- (except alerts still waiting in the outbox: those were promised).
 local function init(limit)
   redis.call('DEL', K_IDEM, K_HOLDS, K_EXP, K_DONE)
   redis.call('HSET', K_MAIN, 'limit', limit, 'spent', '0', 'held', '0', 'tripped', '0')
@@ -62,7 +67,7 @@ local function purge_expired(now)
 end
 
 local function touch(ttl_ms)
-  for i = 1, 5 do
+  for i = 1, 6 do
     redis.call('PEXPIRE', KEYS[i], ttl_ms)
   end
 end
@@ -88,7 +93,9 @@ local function reached(spent, limit, pct)
 end
 
 -- Adds the caller's amount string to spent; trips the breaker; fires first-time alerts
--- (thresholds are ARGV[first], ARGV[first+1], ...). Returns ledger, tripped_now, alerts.
+-- (ARGV[first] is the alert id prefix, thresholds are ARGV[first+1], ...), writing each
+-- into the outbox as '<prefix>:<pct>'. Returns ledger, tripped_now, alerts (the
+-- thresholds fired followed, when any fired, by the time in ms they were decided at).
 local function record(amount_str, first)
   redis.call('HINCRBY', K_MAIN, 'spent', amount_str)
   local l = load()
@@ -99,12 +106,20 @@ local function record(amount_str, first)
     tripped_now = 1
   end
   local alerts = {}
-  for i = first, #ARGV do
+  local now
+  for i = first + 1, #ARGV do
     local pct = tonumber(ARGV[i])
     local field = 'alert:' .. ARGV[i]
     if reached(l.spent, l.limit, pct) and redis.call('HSETNX', K_MAIN, field, '1') == 1 then
       alerts[#alerts + 1] = pct
+      now = now or now_ms()
+      redis.call('HSET', K_OUTBOX, ARGV[first] .. ':' .. ARGV[i],
+        ARGV[i] .. ' ' .. int(l.spent) .. ' ' .. int(l.limit) .. ' ' .. l.tripped .. ' ' .. int(now))
     end
+  end
+  if now then
+    -- The caller builds the same alerts from the reply: thresholds, then the time.
+    alerts[#alerts + 1] = now
   end
   return l, tripped_now, alerts
 end

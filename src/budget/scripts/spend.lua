@@ -1,6 +1,6 @@
 -- spend: ARGV[1] = amount, ARGV[2] = idempotency key or '', ARGV[3] = default limit,
--- ARGV[4] = ttl ms, ARGV[5..] = alert thresholds. f1 = auto_created, f2 = duplicate,
--- f3 = tripped_now, extra = alerts fired.
+-- ARGV[4] = ttl ms, ARGV[5] = alert id prefix, ARGV[6..] = alert thresholds. f1 = auto_created, f2 = duplicate,
+-- f3 = tripped_now, extra = alerts fired, then their time (ms).
 local key = ARGV[2]
 local auto = 0
 local l = load()
