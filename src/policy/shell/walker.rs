@@ -780,8 +780,15 @@ const GLOBBABLE_TOOLS: &[&str] = &[
     "python3", "perl", "ruby", "php", "node", "git", "cat", "base64", "xxd", "env", "printenv",
 ];
 
+/// A glob with at least one literal letter (`r?`, `/bin/[r]m`): a bare `*`
+/// (a `case` pattern, an unquoted argument list) names no program.
 fn is_glob(name: &str) -> bool {
     name.contains(['*', '?', '['])
+        && !name.ends_with(')')
+        && name
+            .split(['[', ']'])
+            .step_by(2)
+            .any(|outside| outside.chars().any(|c| c.is_ascii_alphanumeric()))
 }
 
 /// Shell pattern matching on a name: `*`, `?` and `[…]` classes (`!`/`^` negate).
