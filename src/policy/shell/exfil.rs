@@ -208,7 +208,18 @@ pub(crate) fn prints_secrets(name: &str, args: &[Arg<'_>]) -> bool {
         .collect();
     let has = |sub: &[&str]| words.windows(sub.len()).any(|w| w == sub);
     match name {
-        "env" | "printenv" => args.iter().all(|a| is_opt(a.text())),
+        "env" => args.iter().all(|a| is_opt(a.text())),
+        "printenv" => {
+            args.iter().all(|a| is_opt(a.text())) || args.iter().any(|a| is_secret_name(a.text()))
+        }
+        // `echo $AWS_SECRET_ACCESS_KEY | curl -d @- …`
+        "echo" | "printf" => args.iter().any(|a| {
+            a.dynamic
+                && a.text()
+                    .split('$')
+                    .skip(1)
+                    .any(|v| is_secret_name(v.trim_start_matches('{')))
+        }),
         "set" | "declare" | "typeset" => args.is_empty() || args.iter().all(|a| a.value == "-p"),
         "export" => args.iter().all(|a| a.value == "-p"),
         "history" | "fc" => true,
@@ -244,6 +255,29 @@ pub(crate) fn prints_secrets(name: &str, args: &[Arg<'_>]) -> bool {
         "gpg" | "gpg2" => args.iter().any(|a| a.value.starts_with("--export-secret")),
         n => n.starts_with("docker-credential-") && has(&["get"]),
     }
+}
+
+/// A variable name that by convention holds a secret (`GITHUB_TOKEN`,
+/// `AWS_SECRET_ACCESS_KEY`, `DB_PASSWORD`, `OPENAI_API_KEY`).
+fn is_secret_name(text: &str) -> bool {
+    let name: String = text
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<String>()
+        .to_ascii_uppercase();
+    [
+        "TOKEN",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "CREDENTIAL",
+        "ACCESS_KEY",
+    ]
+    .iter()
+    .any(|marker| name.contains(marker))
 }
 
 /// Whether a command sends data to the network: uploads, raw sockets, copies

@@ -5,6 +5,7 @@
 mod ast;
 mod container;
 mod dollar;
+mod evasion_rules;
 mod exfil;
 mod expand;
 mod feed;

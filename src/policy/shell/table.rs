@@ -95,6 +95,14 @@ impl ToolRule {
             ..self
         }
     }
+    /// Credentials minted or handed out, sent for approval.
+    pub(crate) const fn credential(self) -> Self {
+        ToolRule {
+            category: Category::CredentialAccess,
+            outcome: Outcome::Approval,
+            ..self
+        }
+    }
     /// A system state change sent for approval.
     pub(crate) const fn system(self) -> Self {
         ToolRule {

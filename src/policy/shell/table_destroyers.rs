@@ -420,4 +420,29 @@ pub(crate) const DESTROYERS: &[ToolRule] = &[
     )
     .unless(&["--undo"])
     .approval(),
+    // releases and history
+    row(
+        "helm.uninstall",
+        &["helm"],
+        &["uninstall|delete|del|un"],
+        "helm uninstall web -n prod",
+    )
+    .unless(&["--dry-run"])
+    .approval(),
+    row(
+        "git.history_rewrite",
+        &["git"],
+        &["filter-branch|filter-repo"],
+        "git filter-branch --force --index-filter 'git rm -rf --cached --ignore-unmatch .' HEAD",
+    )
+    .unless(&["--dry-run", "--analyze"])
+    .approval(),
+    row(
+        "git.history_rewrite",
+        &["git-filter-repo"],
+        &[],
+        "git-filter-repo --path secrets/ --invert-paths --force",
+    )
+    .unless(&["--dry-run", "--analyze"])
+    .approval(),
 ];

@@ -128,4 +128,54 @@ pub(crate) const SYSTEM: &[ToolRule] = &[
     row("system.mount", &["umount"], &[], "umount /mnt/data")
         .unless(&["--help"])
         .system(),
+    // credentials minted and privileges granted in cloud accounts
+    row(
+        "cloud.credential_create",
+        &["aws"],
+        &["iam", "create-access-key|create-login-profile|update-login-profile|create-service-specific-credential"],
+        "aws iam create-access-key --user-name admin",
+    )
+    .credential(),
+    row(
+        "cloud.credential_create",
+        &["gcloud"],
+        &["iam", "service-accounts", "keys", "create"],
+        "gcloud iam service-accounts keys create key.json --iam-account sa@p.iam.gserviceaccount.com",
+    )
+    .credential(),
+    row(
+        "cloud.credential_create",
+        &["az"],
+        &["ad", "sp", "create-for-rbac|credential"],
+        "az ad sp create-for-rbac --name ci",
+    )
+    .credential(),
+    row(
+        "cloud.privilege_grant",
+        &["aws"],
+        &["iam", "attach-user-policy|attach-role-policy|attach-group-policy|put-user-policy|put-role-policy|put-group-policy|add-user-to-group|create-policy-version"],
+        "aws iam attach-user-policy --user-name x --policy-arn arn:aws:iam::aws:policy/AdministratorAccess",
+    )
+    .system(),
+    row(
+        "cloud.privilege_grant",
+        &["gcloud"],
+        &["add-iam-policy-binding"],
+        "gcloud projects add-iam-policy-binding p --member user:x@example.com --role roles/owner",
+    )
+    .system(),
+    row(
+        "cloud.privilege_grant",
+        &["az"],
+        &["role", "assignment", "create"],
+        "az role assignment create --assignee x --role Owner",
+    )
+    .system(),
+    row(
+        "cloud.privilege_grant",
+        &["kubectl", "oc"],
+        &["create", "clusterrolebinding"],
+        "kubectl create clusterrolebinding x --clusterrole=cluster-admin --user=x",
+    )
+    .system(),
 ];

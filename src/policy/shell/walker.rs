@@ -12,8 +12,8 @@ use super::state::ScriptState;
 use super::wrappers::{basename, join, unwrap};
 use super::write_rules::{self, Place, WriteMode};
 use super::{
-    dedup, exfil, feed, fs_rules, net_rules, sql, sql_client, tool_rules, Category, RuleCtx,
-    ShellFinding, ShellOptions, MAX_DEPTH, MAX_FINDINGS,
+    dedup, evasion_rules, exfil, feed, fs_rules, net_rules, sql, sql_client, tool_rules, Category,
+    RuleCtx, ShellFinding, ShellOptions, MAX_DEPTH, MAX_FINDINGS,
 };
 
 pub(crate) struct Walker<'o> {
@@ -335,6 +335,11 @@ impl<'o> Walker<'o> {
         if is_fd_number(&target.value) {
             return;
         }
+        if kind != RedirKind::Append && evasion_rules::is_history_file(&target.value) {
+            let seen = format!("> {}", target.value);
+            self.push(evasion_rules::tamper(seen));
+            return;
+        }
         let mode = if kind == RedirKind::Append {
             WriteMode::Append
         } else {
@@ -438,9 +443,12 @@ impl<'o> Walker<'o> {
         let here = self.redirects(&s.redirects, depth);
         let stdin = here.or_else(|| up.literal.clone());
         let args = expand_words_with(&s.words, Some(&self.state.vars));
-        if args.is_empty() {
-            for w in &s.assigns {
-                let a = expand_with(w, Some(&self.state.vars));
+        for w in &s.assigns {
+            let a = expand_with(w, Some(&self.state.vars));
+            let mut found = Vec::new();
+            evasion_rules::check_assignment(&a, &mut found);
+            found.into_iter().for_each(|f| self.push(f));
+            if args.is_empty() {
                 self.state.assign(&a);
             }
         }
@@ -451,6 +459,10 @@ impl<'o> Walker<'o> {
                     let target = expand(&r.target).value;
                     self.state
                         .wrote_text(&target, text, r.kind == RedirKind::Append);
+                    // A login shell runs what is written into its start-up files.
+                    if is_shell_startup_file(&target) {
+                        self.run_text(text, depth + 1);
+                    }
                 }
             }
         }
@@ -553,6 +565,20 @@ impl<'o> Walker<'o> {
                 }
             }
             "cd" | "pushd" => self.state.change_dir(rest),
+            // What a crontab installs runs later, unattended: analyse it now.
+            "crontab" => {
+                let file = rest.iter().find(|a| !a.value.starts_with('-'));
+                let text = match file {
+                    Some(f) => self.state.take_written_text(f),
+                    None if rest.iter().any(|a| a.value == "-") || rest.is_empty() => {
+                        stdin.map(String::from)
+                    }
+                    None => None,
+                };
+                if let Some(text) = text {
+                    self.run_text(&crontab_commands(&text), depth + 1);
+                }
+            }
             // An alias runs its text wherever it is used.
             "alias" => {
                 for a in rest {
@@ -599,6 +625,7 @@ impl<'o> Walker<'o> {
         tool_rules::check(&ctx, &mut found);
         let place = self.place();
         write_rules::check(&ctx, &place, &mut found);
+        evasion_rules::check(&ctx, &mut found);
         net_rules::check(&ctx, &mut found);
         let secret = exfil::credential_read(name, rest, &place);
         let appended = ctx.appended;
@@ -771,6 +798,48 @@ fn lit_arg(lit: &Lit) -> Arg<'static> {
     } else {
         Arg::owned(lit.with_dyn(""))
     }
+}
+
+/// Files a shell reads at login or start-up (`~/.bashrc`, `~/.profile`, …).
+fn is_shell_startup_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(
+        name,
+        ".bashrc"
+            | ".bash_profile"
+            | ".bash_login"
+            | ".bash_logout"
+            | ".profile"
+            | ".zshrc"
+            | ".zprofile"
+            | ".zshenv"
+            | ".zlogin"
+            | ".kshrc"
+            | ".mkshrc"
+            | "config.fish"
+    )
+}
+
+/// The commands of crontab lines: each line without its schedule
+/// (five time fields, or one `@reboot`-style word); comments and
+/// `NAME=value` lines skipped.
+fn crontab_commands(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter(|l| {
+            let first = l.split_whitespace().next().unwrap_or_default();
+            !(first.contains('=') && !first.starts_with('@'))
+        })
+        .map(|l| {
+            let fields = if l.starts_with('@') { 1 } else { 5 };
+            l.split_whitespace()
+                .skip(fields)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Programs a globbed command name is tried as.
