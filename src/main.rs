@@ -42,7 +42,7 @@ enum Command {
     },
     /// Check actions: one JSON request per stdin line, or one action from flags.
     Check {
-        /// Action type (execute_code, deploy, create_billing, delete_files, network_access).
+        /// Action type (execute_code, deploy, create_billing, delete_files, network_access, write_file).
         action: Option<String>,
         /// Shell command for execute_code.
         #[arg(long)]
@@ -50,9 +50,12 @@ enum Command {
         /// URL for network_access.
         #[arg(long)]
         url: Option<String>,
-        /// Path for delete_files.
+        /// Path for delete_files and write_file.
         #[arg(long)]
         path: Option<String>,
+        /// New file content for write_file (scanned for secrets, never printed).
+        #[arg(long)]
+        content: Option<String>,
         /// Full context as JSON (merged under the flags above).
         #[arg(long)]
         context: Option<String>,
@@ -156,12 +159,21 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             command,
             url,
             path,
+            content,
             context,
         } => {
             let events = CliEvents::connect(&config).await;
             let warden = offline_warden(&config, false, events.sink()).await?;
             let code = match action {
-                Some(action) => check_one(&warden, action, command, url, path, context).await,
+                Some(action) => {
+                    let fields = [
+                        ("command", command),
+                        ("url", url),
+                        ("path", path),
+                        ("content", content),
+                    ];
+                    check_one(&warden, action, fields, context).await
+                }
                 None => check_lines(&warden).await,
             };
             events.finish().await;
@@ -263,16 +275,14 @@ async fn offline_warden(
 async fn check_one(
     warden: &Warden,
     action: String,
-    command: Option<String>,
-    url: Option<String>,
-    path: Option<String>,
+    fields: [(&str, Option<String>); 4],
     context: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     let mut ctx: serde_json::Map<String, serde_json::Value> = match context {
         Some(raw) => serde_json::from_str(&raw).context("--context must be a JSON object")?,
         None => serde_json::Map::new(),
     };
-    for (key, value) in [("command", command), ("url", url), ("path", path)] {
+    for (key, value) in fields {
         if let Some(value) = value {
             ctx.insert(key.into(), value.into());
         }
@@ -287,12 +297,12 @@ async fn check_one(
     )
 }
 
-/// The CLI runs where the agent runs: a shell or delete check without
+/// The CLI runs where the agent runs: a shell, delete or write check without
 /// `context.cwd` is judged in this process's working directory.
 fn with_process_cwd(request: &mut serde_json::Value) {
     let judged_in_a_directory = matches!(
         request.get("action").and_then(|a| a.as_str()),
-        Some("execute_code" | "delete_files")
+        Some("execute_code" | "delete_files" | "write_file")
     );
     let Some(context) = request.get_mut("context").and_then(|c| c.as_object_mut()) else {
         return;
