@@ -15,6 +15,7 @@
 //! - [`audit`]: audit events and alerts, and the sink they are published through.
 //! - [`service`]: the operations every surface serves, with shared request/response/error types.
 //! - [`error`]: the one error type and its code → HTTP status table.
+//! - [`hook`]: `warden hook`: agent tool-call hooks (Claude Code, generic JSON), install.
 //! - [`http`]: the REST adapter (axum).
 //! - [`nats`]: the NATS adapter: request/reply, JetStream streams, pipelines, DLQ.
 //! - [`metrics`]: the Prometheus registry and every metric.
@@ -28,6 +29,7 @@ pub mod auth;
 pub mod budget;
 pub mod config;
 pub mod error;
+pub mod hook;
 pub mod http;
 pub mod metrics;
 pub mod nats;
