@@ -74,16 +74,11 @@ impl HookSettings {
             None => DEFAULT_TIMEOUT,
             Some(raw) => parse_timeout(&raw)?,
         };
-        let audit_file = get("WARDEN_HOOK_AUDIT_FILE")
-            .map(PathBuf::from)
-            .or_else(|| {
-                get("XDG_STATE_HOME")
-                    .map(|state| PathBuf::from(state).join("warden/audit.jsonl"))
-                    .or_else(|| {
-                        get("HOME")
-                            .map(|home| PathBuf::from(home).join(".local/state/warden/audit.jsonl"))
-                    })
-            });
+        let audit_file = match get("WARDEN_HOOK_AUDIT_FILE") {
+            Some(off) if off.trim().eq_ignore_ascii_case("off") => None,
+            Some(path) => Some(PathBuf::from(path)),
+            None => default_audit_file(&get),
+        };
         let audit_max_bytes = match get("WARDEN_HOOK_AUDIT_MAX_BYTES") {
             None => DEFAULT_AUDIT_MAX_BYTES,
             Some(raw) => raw
@@ -105,6 +100,15 @@ impl HookSettings {
             audit_max_bytes,
         })
     }
+}
+
+/// `$XDG_STATE_HOME/warden/audit.jsonl`, else `~/.local/state/warden/audit.jsonl`.
+fn default_audit_file(get: &impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    get("XDG_STATE_HOME")
+        .map(|state| PathBuf::from(state).join("warden/audit.jsonl"))
+        .or_else(|| {
+            get("HOME").map(|home| PathBuf::from(home).join(".local/state/warden/audit.jsonl"))
+        })
 }
 
 fn bad(variable: &'static str, message: impl Into<String>) -> ConfigError {
@@ -207,7 +211,12 @@ mod tests {
         );
         assert_eq!(s.timeout, Duration::from_millis(50));
         assert!(!format!("{:?}", s.central).contains("0123456789"));
-        let s = parse(&[("WARDEN_HOOK_CENTRAL", "true")]).expect("valid");
+        let s = parse(&[
+            ("WARDEN_HOOK_CENTRAL", "true"),
+            ("WARDEN_HOOK_AUDIT_FILE", "off"),
+        ])
+        .expect("valid");
+        assert_eq!(s.audit_file, None);
         assert_eq!(s.central, Some(Central::Nats));
     }
 
