@@ -205,7 +205,7 @@ impl Hook {
 
     fn redactor(&self) -> &Redactor {
         self.redactor.get_or_init(|| {
-            Redactor::new(RedactorConfig {
+            Redactor::one_shot(RedactorConfig {
                 hmac_key: self.config.redact_hmac_key.clone(),
                 env_values: self.config.redact_env_values.clone(),
             })

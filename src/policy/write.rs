@@ -212,7 +212,7 @@ impl SecretScan {
     /// Distinct finding kinds in `content`, in order of first appearance.
     fn kinds(&self, content: &str) -> Vec<String> {
         let redactor = self.redactor.get_or_init(|| {
-            Redactor::new(RedactorConfig {
+            Redactor::one_shot(RedactorConfig {
                 hmac_key: None,
                 env_values: self.env_values.clone(),
             })

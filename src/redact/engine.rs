@@ -126,6 +126,21 @@ fn compile(id: &str, pattern: &str) -> Regex {
 
 impl Engine {
     pub(crate) fn new(env_values: &[(String, String)], hmac_key: Option<&[u8]>) -> Self {
+        Self::with_prefilter(env_values, hmac_key, AhoCorasickKind::DFA)
+    }
+
+    /// Like [`Engine::new`] with a cheaper-to-build keyword automaton, for a
+    /// process that redacts a few kilobytes and exits (a DFA build costs more
+    /// than it saves there).
+    pub(crate) fn one_shot(env_values: &[(String, String)], hmac_key: Option<&[u8]>) -> Self {
+        Self::with_prefilter(env_values, hmac_key, AhoCorasickKind::ContiguousNFA)
+    }
+
+    fn with_prefilter(
+        env_values: &[(String, String)],
+        hmac_key: Option<&[u8]>,
+        kind: AhoCorasickKind,
+    ) -> Self {
         let known_pattern = rules::known_names_pattern();
         let known_keywords: Vec<String> = rules::KNOWN_NAMES
             .iter()
@@ -176,7 +191,7 @@ impl Engine {
         let prefilter = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(kind))
             .build(&keywords)
             // A few hundred bytes of constant keywords; `compiles_every_rule` pins it.
             .expect("keyword prefilter must build");
@@ -483,5 +498,37 @@ mod tests {
             c(8, 12, "D", 0, 3),
         ]);
         assert_eq!(got, vec![c(0, 3, "B", 0, 1), c(5, 12, "C", 3, 2)]);
+    }
+}
+
+#[cfg(test)]
+mod one_shot_tests {
+    use crate::redact::{Redactor, RedactorConfig};
+
+    #[test]
+    fn one_shot_prefilter_redacts_exactly_like_the_dfa() {
+        let cfg = || RedactorConfig {
+            hmac_key: None,
+            env_values: vec![(
+                "DATABASE_URL".into(),
+                "postgres://u:pw-0123456789@db/x".into(),
+            )],
+        };
+        let (dfa, nfa) = (Redactor::new(cfg()), Redactor::one_shot(cfg()));
+        let names = vec!["DATABASE_URL".to_string()];
+        for text in [
+            "ls -la",
+            "export OPENAI_API_KEY=sk-proj-Abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH",
+            "curl -H 'Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345' https://x.io",
+            "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY and AKIAIOSFODNN7EXAMPLE",
+            "url=postgres://u:pw-0123456789@db/x PASSWORD=hunter2hunter2 [REDACTED:X]",
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
+        ] {
+            let (a, b) = (
+                dfa.redact_env_vars(text, &names),
+                nfa.redact_env_vars(text, &names),
+            );
+            assert_eq!(a, b, "{text}");
+        }
     }
 }
