@@ -2,7 +2,8 @@
 # Latency of `warden hook claude-code` as a whole process (what Claude Code
 # pays per tool call), side by side with `true` (the process start floor) in
 # the same run: N invocations each, interleaved, with a typical Bash
-# PreToolUse event on stdin. Prints p50/p90/p99/max in milliseconds.
+# PreToolUse event on stdin, plus `warden --version` (the binary's own load
+# and start-up, no work). Prints p50/p90/p99/max in milliseconds.
 #
 #   ./scripts/hook-latency.sh            # N=1000, release build
 #   N=200 WARDEN=target/debug/warden ./scripts/hook-latency.sh
@@ -36,14 +37,18 @@ cd "$work"
 
 : >"$work/warden.us"
 : >"$work/true.us"
+: >"$work/version.us"
 for ((i = 0; i < N; i++)); do
     t0=$EPOCHREALTIME
     "$WARDEN" hook claude-code <"$event" >/dev/null
     t1=$EPOCHREALTIME
     "$TRUE" <"$event" >/dev/null
     t2=$EPOCHREALTIME
+    "$WARDEN" --version >/dev/null
+    t3=$EPOCHREALTIME
     echo $(((${t1/./} - ${t0/./}))) >>"$work/warden.us"
     echo $(((${t2/./} - ${t1/./}))) >>"$work/true.us"
+    echo $(((${t3/./} - ${t2/./}))) >>"$work/version.us"
 done
 
 stats() {
@@ -55,8 +60,9 @@ stats() {
                 v[int(NR * 0.99 + 0.5)] / 1000, v[NR] / 1000
         }'
 }
-echo "$(nproc) CPUs, $(uname -sr), $N invocations each"
+echo "$(nproc) CPUs, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg), $N invocations each"
 stats "$work/warden.us" "warden hook claude-code"
 stats "$work/true.us" "true"
+stats "$work/version.us" "warden --version"
 lines=$(wc -l <"$work/audit.jsonl")
 echo "audit lines written: $lines"
