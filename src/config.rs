@@ -198,12 +198,13 @@ impl Config {
         };
 
         let mut policy = PolicyConfig::default();
-        let toggles: [(&'static str, &mut bool); 5] = [
+        let toggles: [(&'static str, &mut bool); 6] = [
             ("ENABLE_CODE_EXECUTION", &mut policy.enable_code_execution),
             ("ENABLE_NETWORK_ACCESS", &mut policy.enable_network_access),
             ("ENABLE_DEPLOYMENTS", &mut policy.enable_deployments),
             ("ENABLE_BILLING", &mut policy.enable_billing),
             ("ENABLE_FILE_DELETION", &mut policy.enable_file_deletion),
+            ("ENABLE_FILE_WRITES", &mut policy.enable_file_writes),
         ];
         for (name, slot) in toggles {
             if let Some(raw) = get(name) {

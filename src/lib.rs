@@ -17,6 +17,7 @@
 //! - [`journal`]: audit events in flight to JetStream, replayed after a crash.
 //! - [`service`]: the operations every surface serves, with shared request/response/error types.
 //! - [`error`]: the one error type and its code → HTTP status table.
+//! - [`hook`]: `warden hook`: agent tool-call hooks (Claude Code, generic JSON), install.
 //! - [`http`]: the REST adapter (axum).
 //! - [`nats`]: the NATS adapter: request/reply, JetStream streams, pipelines, DLQ.
 //! - [`metrics`]: the Prometheus registry and every metric.
@@ -30,6 +31,7 @@ pub mod auth;
 pub mod budget;
 pub mod config;
 pub mod error;
+pub mod hook;
 pub mod http;
 pub mod journal;
 pub mod metrics;

@@ -32,7 +32,29 @@ pub fn load(config: &Config) -> Result<PolicyGate, String> {
             format!("WARDEN_POLICY_FILE {}: {reason}", path.display())
         })?;
     }
-    PolicyGate::new(policy).map_err(|e| format!("policy: {e}"))
+    let gate = PolicyGate::new(policy).map_err(|e| format!("policy: {e}"))?;
+    Ok(gate
+        .protect_own_files(&own_files(config))
+        .recognise_env_secrets(
+            config.redact_env_values.clone(),
+            config.redact_env_names.clone(),
+        ))
+}
+
+/// Warden's own policy inputs as absolute paths: an agent must not rewrite them.
+fn own_files(config: &Config) -> Vec<String> {
+    let cwd = std::env::current_dir().ok();
+    [config.policy_file.as_ref(), config.tokens_file.as_ref()]
+        .into_iter()
+        .flatten()
+        .filter_map(|path| {
+            let absolute = match &cwd {
+                Some(dir) if path.is_relative() => dir.join(path),
+                _ => path.clone(),
+            };
+            absolute.to_str().map(String::from)
+        })
+        .collect()
 }
 
 fn modified(path: &Path) -> Option<SystemTime> {

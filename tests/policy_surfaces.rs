@@ -66,6 +66,9 @@ const REQUESTS: &[&str] = &[
     r#"{"action": "deploy", "context": {"target": "prod"}}"#,
     r#"{"action": "create_billing", "context": {}}"#,
     r#"{"action": "delete_files", "context": {"path": "/etc"}}"#,
+    r#"{"action": "write_file", "context": {"path": "/workspace/src/lib.rs", "content": "pub fn f() {}"}}"#,
+    r#"{"action": "write_file", "context": {"path": ".git/hooks/pre-commit", "cwd": "/workspace"}}"#,
+    r#"{"action": "write_file", "context": {"path": 7}}"#,
     r#"{"action": "launch_rockets", "context": {}}"#,
     r#"{"action": "execute_code", "context": {}}"#,
     r#"{"action": "execute_code"#,
@@ -224,6 +227,38 @@ async fn every_decision_is_audited_with_secrets_masked() {
     let raw = event.to_string();
     assert!(!raw.contains(secret), "secret leaked into audit: {raw}");
     assert!(raw.contains("python3 run.py"), "context kept: {raw}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn write_file_with_a_secret_asks_alike_everywhere_and_never_echoes_it() {
+    let (nats, warden) = start();
+    let client = async_nats::connect(nats.url()).await.expect("connect");
+    let secret = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB";
+    let body = json!({
+        "action": "write_file",
+        "context": {"path": "deploy.sh", "content": format!("export GITHUB_TOKEN={secret}\n"), "cwd": "/workspace"}
+    })
+    .to_string();
+    let (status, over_rest) = rest(&warden, "/api/v1/safety/check", &body).await;
+    assert_eq!(status, 200, "{over_rest}");
+    let over_nats = nats_request(&client, "safety.check", &body).await;
+    let over_cli = cli_check(&format!("{body}\n"), &[]);
+    for (surface, answer) in [
+        ("rest", &over_rest),
+        ("nats", &over_nats),
+        ("cli", &over_cli[0]),
+    ] {
+        assert_eq!(answer["allowed"], true, "{surface}: {answer}");
+        assert_eq!(answer["requires_approval"], true, "{surface}: {answer}");
+        assert_eq!(answer["rule"], "write.secret_in_content", "{surface}");
+        assert_eq!(answer["category"], "credential_access", "{surface}");
+        let text = answer.to_string();
+        assert!(
+            !text.contains(secret),
+            "{surface} echoed the secret: {text}"
+        );
+        assert!(text.contains("GITHUB"), "{surface} names the kind: {text}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

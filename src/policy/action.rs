@@ -21,16 +21,19 @@ pub enum ActionType {
     DeleteFiles,
     /// Reach a host over the network.
     NetworkAccess,
+    /// Create or overwrite a file (`path`, optional new `content`).
+    WriteFile,
 }
 
 impl ActionType {
     /// Every action type, in declaration order.
-    pub const ALL: [ActionType; 5] = [
+    pub const ALL: [ActionType; 6] = [
         ActionType::ExecuteCode,
         ActionType::Deploy,
         ActionType::CreateBilling,
         ActionType::DeleteFiles,
         ActionType::NetworkAccess,
+        ActionType::WriteFile,
     ];
 
     /// The wire name (`snake_case`), identical to the serde name.
@@ -41,6 +44,7 @@ impl ActionType {
             ActionType::CreateBilling => "create_billing",
             ActionType::DeleteFiles => "delete_files",
             ActionType::NetworkAccess => "network_access",
+            ActionType::WriteFile => "write_file",
         }
     }
 

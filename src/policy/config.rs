@@ -23,6 +23,8 @@ pub struct PolicyConfig {
     pub enable_billing: bool,
     /// `ENABLE_FILE_DELETION` (default true).
     pub enable_file_deletion: bool,
+    /// `ENABLE_FILE_WRITES` (default true).
+    pub enable_file_writes: bool,
     /// Hosts that may be reached: exact names/IPs or `*.domain`. Empty denies all.
     pub network_allowlist: Vec<String>,
     /// Extra regexes that mark a shell command destructive.
@@ -37,6 +39,10 @@ pub struct PolicyConfig {
     pub approve_recursive_delete: bool,
     /// What a shell command reaching a public host outside the allowlist gets.
     pub shell_egress: ShellEgress,
+    /// Agent tools (hook tool names, e.g. `mcp__github__delete_repo`) always denied.
+    pub hook_deny_tools: Vec<String>,
+    /// Agent tools that always need approval (the agent runtime asks its user).
+    pub hook_ask_tools: Vec<String>,
 }
 
 /// Outcome for shell commands that name a public host outside the allowlist
@@ -61,6 +67,7 @@ impl Default for PolicyConfig {
             enable_deployments: false,
             enable_billing: false,
             enable_file_deletion: true,
+            enable_file_writes: true,
             network_allowlist: Vec::new(),
             extra_destructive_patterns: Vec::new(),
             protected_paths: Vec::new(),
@@ -71,6 +78,8 @@ impl Default for PolicyConfig {
             approval_required: vec![ActionType::Deploy, ActionType::CreateBilling],
             approve_recursive_delete: true,
             shell_egress: ShellEgress::default(),
+            hook_deny_tools: Vec::new(),
+            hook_ask_tools: Vec::new(),
         }
     }
 }
@@ -85,6 +94,7 @@ impl PolicyConfig {
             ActionType::Deploy => (self.enable_deployments, "ENABLE_DEPLOYMENTS"),
             ActionType::CreateBilling => (self.enable_billing, "ENABLE_BILLING"),
             ActionType::DeleteFiles => (self.enable_file_deletion, "ENABLE_FILE_DELETION"),
+            ActionType::WriteFile => (self.enable_file_writes, "ENABLE_FILE_WRITES"),
         }
     }
 
@@ -104,6 +114,9 @@ impl PolicyConfig {
         merge(&mut next.enable_deployments, a.deployments);
         merge(&mut next.enable_billing, a.billing);
         merge(&mut next.enable_file_deletion, a.file_deletion);
+        merge(&mut next.enable_file_writes, a.file_writes);
+        merge(&mut next.hook_deny_tools, file.hooks.deny_tools);
+        merge(&mut next.hook_ask_tools, file.hooks.ask_tools);
         merge(&mut next.network_allowlist, file.network.allowlist);
         merge(&mut next.shell_egress, file.network.shell_egress);
         merge(
@@ -149,6 +162,18 @@ impl PolicyConfig {
                 )));
             }
         }
+        for (key, tools) in [
+            ("hooks.deny_tools", &self.hook_deny_tools),
+            ("hooks.ask_tools", &self.hook_ask_tools),
+        ] {
+            for (i, tool) in tools.iter().enumerate() {
+                if tool.trim().is_empty() {
+                    return Err(PolicyError::InvalidPolicy(format!(
+                        "{key}[{i}]: tool name must not be empty"
+                    )));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -186,6 +211,7 @@ struct PolicyFile {
     shell: ShellSection,
     paths: PathsSection,
     approval: ApprovalSection,
+    hooks: HooksSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -196,6 +222,7 @@ struct ActionsSection {
     deployments: Option<bool>,
     billing: Option<bool>,
     file_deletion: Option<bool>,
+    file_writes: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -223,6 +250,13 @@ struct PathsSection {
 struct ApprovalSection {
     required: Option<Vec<String>>,
     recursive_delete: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct HooksSection {
+    deny_tools: Option<Vec<String>>,
+    ask_tools: Option<Vec<String>>,
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use super::*;
 fn defaults_match_documented_env_defaults() {
     let c = PolicyConfig::default();
     let toggles: Vec<bool> = ActionType::ALL.iter().map(|a| c.toggle(*a).0).collect();
-    // execute_code, deploy, create_billing, delete_files, network_access
-    assert_eq!(toggles, [true, false, false, true, true]);
+    // execute_code, deploy, create_billing, delete_files, network_access, write_file
+    assert_eq!(toggles, [true, false, false, true, true, true]);
     assert_eq!(
         c.approval_required,
         [ActionType::Deploy, ActionType::CreateBilling]
@@ -139,5 +139,32 @@ fn bad_files_name_the_problem_and_leave_config_unchanged() {
         let msg = err.to_string();
         assert!(msg.contains(needle), "{text:?}: {msg}");
         assert_eq!(c, PolicyConfig::default(), "{text:?} mutated config");
+    }
+}
+
+#[test]
+fn hooks_section_lists_tools_and_rejects_unknown_keys_and_empty_names() {
+    let mut c = PolicyConfig::default();
+    c.apply_file(
+        r#"
+        [actions]
+        file_writes = false
+        [hooks]
+        deny_tools = ["mcp__github__delete_repository"]
+        ask_tools = ["mcp__slack__post_message", "WebSearch"]
+        "#,
+    )
+    .unwrap();
+    assert!(!c.enable_file_writes);
+    assert_eq!(c.hook_deny_tools, ["mcp__github__delete_repository"]);
+    assert_eq!(c.hook_ask_tools.len(), 2);
+    for bad in [
+        "[hooks]\nallow_tools = [\"x\"]",
+        "[hooks]\ndeny_tools = [\" \"]",
+    ] {
+        let before = c.clone();
+        let err = c.apply_file(bad).unwrap_err().to_string();
+        assert!(err.contains("tools"), "{err}");
+        assert_eq!(c, before);
     }
 }

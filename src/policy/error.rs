@@ -56,7 +56,7 @@ mod tests {
             (
                 PolicyError::UnknownAction("nuke".into()),
                 "unknown_action",
-                "unknown action 'nuke' (valid actions: execute_code, deploy, create_billing, delete_files, network_access)",
+                "unknown action 'nuke' (valid actions: execute_code, deploy, create_billing, delete_files, network_access, write_file)",
             ),
             (
                 PolicyError::MissingField { action: ActionType::ExecuteCode, field: "command" },

@@ -9,6 +9,7 @@ use super::decision::{Decision, Risk};
 use super::error::PolicyError;
 use super::network::NetworkPolicy;
 use super::paths::PathPolicy;
+use super::write::WritePolicy;
 use std::sync::Arc;
 
 use super::decision::Category;
@@ -24,6 +25,7 @@ pub struct PolicyGate {
     network: Arc<NetworkPolicy>,
     paths: PathPolicy,
     shell: ShellOptions,
+    write: WritePolicy,
 }
 
 impl PolicyGate {
@@ -50,12 +52,31 @@ impl PolicyGate {
             allowlist_configured: !cfg.network_allowlist.is_empty(),
             shell_egress: cfg.shell_egress,
         };
+        let write = WritePolicy::new(shell.protected_paths.clone());
         Ok(Self {
             config: cfg,
             network,
             paths,
             shell,
+            write,
         })
+    }
+
+    /// Denies `write_file` to these absolute paths (the policy file, the tokens file).
+    pub fn protect_own_files(mut self, files: &[String]) -> Self {
+        self.write.protect_own_files(files);
+        self
+    }
+
+    /// Lets `write_file` recognise the values and assignments of these env
+    /// vars in new content, as the redactor does.
+    pub fn recognise_env_secrets(
+        mut self,
+        values: Vec<(String, String)>,
+        names: Vec<String>,
+    ) -> Self {
+        self.write.recognise_env(values, names);
+        self
     }
 
     /// The configuration this gate was built from.
@@ -99,6 +120,7 @@ impl PolicyGate {
             ActionType::ExecuteCode => self.execute_code(&ctx)?,
             ActionType::NetworkAccess => self.network_access(&ctx)?,
             ActionType::DeleteFiles => self.delete_files(&ctx)?,
+            ActionType::WriteFile => self.write_file(&ctx)?,
             ActionType::Deploy => Decision::approval(
                 "approval.required",
                 Risk::High,
@@ -205,6 +227,19 @@ impl PolicyGate {
     }
 }
 
+impl PolicyGate {
+    fn write_file(&self, ctx: &Context<'_>) -> Result<Decision, PolicyError> {
+        let path = ctx.required_str("path")?;
+        super::paths::normalize(path, None).map_err(|e| ctx.invalid("path", e))?;
+        let content = ctx.optional_str("content")?;
+        let cwd = ctx.optional_str("cwd")?;
+        if let Some(dir) = cwd {
+            PathPolicy::parse_cwd(dir).map_err(|e| ctx.invalid("cwd", e))?;
+        }
+        Ok(self.write.check(path, content, cwd))
+    }
+}
+
 fn disabled_subject(action: ActionType) -> &'static str {
     match action {
         ActionType::ExecuteCode => "Code execution is",
@@ -212,6 +247,7 @@ fn disabled_subject(action: ActionType) -> &'static str {
         ActionType::CreateBilling => "Billing operations are",
         ActionType::DeleteFiles => "File deletion is",
         ActionType::NetworkAccess => "Network access is",
+        ActionType::WriteFile => "File writing is",
     }
 }
 

@@ -12,6 +12,7 @@ pub mod ip;
 pub mod network;
 pub mod paths;
 pub mod shell;
+pub mod write;
 
 pub use action::ActionType;
 pub use config::{PolicyConfig, ShellEgress};

@@ -4,6 +4,7 @@
 //! merged ranges are rendered as placeholders.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use hmac::{Hmac, Mac};
@@ -59,10 +60,45 @@ impl Candidate {
     }
 }
 
+/// A rule and its regex, compiled the first time its keywords are seen: a
+/// one-shot process (`warden hook`, `warden check`) pays only for the rules
+/// its input needs.
 struct CompiledRule {
     def: RuleDef,
-    re: Regex,
-    has_group: bool,
+    pattern: String,
+    re: OnceLock<(Regex, bool)>,
+}
+
+impl CompiledRule {
+    /// The regex and whether it has a capture group.
+    fn re(&self) -> &(Regex, bool) {
+        self.re.get_or_init(|| {
+            let re = compile(self.def.id, &self.pattern);
+            let has_group = re.captures_len() > 1;
+            (re, has_group)
+        })
+    }
+}
+
+/// A constant regex compiled on first use.
+struct LazyRegex {
+    id: &'static str,
+    pattern: &'static str,
+    re: OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    const fn new(id: &'static str, pattern: &'static str) -> Self {
+        Self {
+            id,
+            pattern,
+            re: OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> &Regex {
+        self.re.get_or_init(|| compile(self.id, self.pattern))
+    }
 }
 
 /// Compiled rules, prefilter and the caller's env snapshot. Immutable after construction.
@@ -71,10 +107,10 @@ pub(crate) struct Engine {
     prefilter: AhoCorasick,
     /// Rule bitmask per prefilter pattern.
     masks: Vec<u64>,
-    pem_end: Regex,
+    pem_end: LazyRegex,
     /// BEGIN or END marker of a private key, for the stream's hold logic.
-    pem_marker: Regex,
-    placeholder: Regex,
+    pem_marker: LazyRegex,
+    placeholder: LazyRegex,
     env_values: Option<EnvValues>,
     hmac: Option<Hmac<Sha256>>,
 }
@@ -90,6 +126,21 @@ fn compile(id: &str, pattern: &str) -> Regex {
 
 impl Engine {
     pub(crate) fn new(env_values: &[(String, String)], hmac_key: Option<&[u8]>) -> Self {
+        Self::with_prefilter(env_values, hmac_key, AhoCorasickKind::DFA)
+    }
+
+    /// Like [`Engine::new`] with a cheaper-to-build keyword automaton, for a
+    /// process that redacts a few kilobytes and exits (a DFA build costs more
+    /// than it saves there).
+    pub(crate) fn one_shot(env_values: &[(String, String)], hmac_key: Option<&[u8]>) -> Self {
+        Self::with_prefilter(env_values, hmac_key, AhoCorasickKind::ContiguousNFA)
+    }
+
+    fn with_prefilter(
+        env_values: &[(String, String)],
+        hmac_key: Option<&[u8]>,
+        kind: AhoCorasickKind,
+    ) -> Self {
         let known_pattern = rules::known_names_pattern();
         let known_keywords: Vec<String> = rules::KNOWN_NAMES
             .iter()
@@ -110,22 +161,21 @@ impl Engine {
         let mut compiled = Vec::with_capacity(RULES.len());
         for (i, def) in RULES.iter().enumerate() {
             let bit = 1u64 << i;
-            let re = if def.kind == KindSpec::KnownName {
+            let pattern = if def.kind == KindSpec::KnownName {
                 for kw in &known_keywords {
                     add_keyword(kw, bit);
                 }
-                compile(def.id, &known_pattern)
+                known_pattern.clone()
             } else {
                 for kw in def.keywords {
                     add_keyword(kw, bit);
                 }
-                compile(def.id, def.pattern)
+                def.pattern.to_string()
             };
-            let has_group = re.captures_len() > 1;
             compiled.push(CompiledRule {
                 def: *def,
-                re,
-                has_group,
+                pattern,
+                re: OnceLock::new(),
             });
         }
         add_keyword("[REDACTED:", PLACEHOLDER_BIT);
@@ -141,7 +191,7 @@ impl Engine {
         let prefilter = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(kind))
             .build(&keywords)
             // A few hundred bytes of constant keywords; `compiles_every_rule` pins it.
             .expect("keyword prefilter must build");
@@ -150,15 +200,15 @@ impl Engine {
             rules: compiled,
             prefilter,
             masks,
-            pem_end: compile(
+            pem_end: LazyRegex::new(
                 "pem-end",
                 r"(?-u)-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----",
             ),
-            pem_marker: compile(
+            pem_marker: LazyRegex::new(
                 "pem-marker",
                 r"(?-u)-----(?:BEGIN|END)[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----",
             ),
-            placeholder: compile(
+            placeholder: LazyRegex::new(
                 "placeholder",
                 r"(?-u)\[REDACTED:[A-Za-z0-9_.\-]+(?::[0-9a-f]{8})?\]",
             ),
@@ -177,7 +227,7 @@ impl Engine {
 
     /// Whether a private key block is open after `seg`, given whether it was before.
     pub(crate) fn pem_open_after(&self, seg: &[u8], open_before: bool) -> bool {
-        match self.pem_marker.find_iter(seg).last() {
+        match self.pem_marker.get().find_iter(seg).last() {
             Some(m) => seg.get(m.start() + 5) == Some(&b'B'),
             None => open_before,
         }
@@ -185,7 +235,7 @@ impl Engine {
 
     /// End offset of the first private key END marker in `seg`.
     pub(crate) fn pem_end_in(&self, seg: &[u8]) -> Option<usize> {
-        self.pem_end.find(seg).map(|m| m.end())
+        self.pem_end.get().find(seg).map(|m| m.end())
     }
 
     /// All secrets in `hay`, merged, sorted, non-overlapping. `extra` are candidates
@@ -216,6 +266,7 @@ impl Engine {
         if mask & PLACEHOLDER_BIT != 0 {
             let spans: Vec<(usize, usize)> = self
                 .placeholder
+                .get()
                 .find_iter(hay)
                 .map(|m| (m.start(), m.end()))
                 .collect();
@@ -257,17 +308,18 @@ impl Engine {
 
     fn run_rule(&self, idx: usize, hay: &[u8], out: &mut Vec<Candidate>) {
         let rule = &self.rules[idx];
+        let (re, has_group) = rule.re();
         let order = u16::try_from(idx).unwrap_or(u16::MAX);
-        let mut locs = rule.re.capture_locations();
+        let mut locs = re.capture_locations();
         let mut pos = 0;
         while pos <= hay.len() {
-            let (ms, me) = if rule.has_group {
-                match rule.re.captures_read_at(&mut locs, hay, pos) {
+            let (ms, me) = if *has_group {
+                match re.captures_read_at(&mut locs, hay, pos) {
                     Some(m) => (m.start(), m.end()),
                     None => break,
                 }
             } else {
-                match rule.re.find_at(hay, pos) {
+                match re.find_at(hay, pos) {
                     Some(m) => (m.start(), m.end()),
                     None => break,
                 }
@@ -276,7 +328,7 @@ impl Engine {
             let mut ctx = None;
             let (s, e, kind) = match rule.def.extract {
                 Extract::Shape => {
-                    let (s, e) = group1(&locs, rule.has_group).unwrap_or((ms, me));
+                    let (s, e) = group1(&locs, *has_group).unwrap_or((ms, me));
                     let ok = (!rule.def.bounded || value::bounded(hay, s, e))
                         && check_value(rule.def.check, &hay[s..e], &[]);
                     if !ok {
@@ -287,7 +339,7 @@ impl Engine {
                     (s, e, kind_of(rule.def.kind, &[]))
                 }
                 Extract::Assign => {
-                    let key_span = group1(&locs, rule.has_group).unwrap_or((ms, ms));
+                    let key_span = group1(&locs, *has_group).unwrap_or((ms, ms));
                     if value::in_url_userinfo(hay, key_span.0) {
                         continue; // `https://x-access-token:…@host`: the userinfo rule owns it
                     }
@@ -310,7 +362,7 @@ impl Engine {
                 }
                 Extract::Pem => {
                     let window = &hay[me..hay.len().min(me + PEM_MAX)];
-                    let e = match self.pem_end.find(window) {
+                    let e = match self.pem_end.get().find(window) {
                         Some(end) => me + end.end(),
                         None => value::pem_body_end(hay, me),
                     };
@@ -411,6 +463,13 @@ mod tests {
     fn compiles_every_rule() {
         let e = Engine::new(&[], None);
         assert_eq!(e.rules.len(), RULES.len());
+        // Compiled lazily in use; every pattern must compile all the same.
+        for rule in &e.rules {
+            rule.re();
+        }
+        for lazy in [&e.pem_end, &e.pem_marker, &e.placeholder] {
+            lazy.get();
+        }
         assert!(
             RULES.len() < 63,
             "rule bitmask is a u64 with one bit reserved"
@@ -439,5 +498,37 @@ mod tests {
             c(8, 12, "D", 0, 3),
         ]);
         assert_eq!(got, vec![c(0, 3, "B", 0, 1), c(5, 12, "C", 3, 2)]);
+    }
+}
+
+#[cfg(test)]
+mod one_shot_tests {
+    use crate::redact::{Redactor, RedactorConfig};
+
+    #[test]
+    fn one_shot_prefilter_redacts_exactly_like_the_dfa() {
+        let cfg = || RedactorConfig {
+            hmac_key: None,
+            env_values: vec![(
+                "DATABASE_URL".into(),
+                "postgres://u:pw-0123456789@db/x".into(),
+            )],
+        };
+        let (dfa, nfa) = (Redactor::new(cfg()), Redactor::one_shot(cfg()));
+        let names = vec!["DATABASE_URL".to_string()];
+        for text in [
+            "ls -la",
+            "export OPENAI_API_KEY=sk-proj-Abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH",
+            "curl -H 'Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345' https://x.io",
+            "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY and AKIAIOSFODNN7EXAMPLE",
+            "url=postgres://u:pw-0123456789@db/x PASSWORD=hunter2hunter2 [REDACTED:X]",
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
+        ] {
+            let (a, b) = (
+                dfa.redact_env_vars(text, &names),
+                nfa.redact_env_vars(text, &names),
+            );
+            assert_eq!(a, b, "{text}");
+        }
     }
 }

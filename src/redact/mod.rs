@@ -134,6 +134,15 @@ impl Redactor {
         }
     }
 
+    /// The same redactor, built for a short-lived process: construction is
+    /// cheaper, scanning somewhat slower (`warden hook`, file content checks).
+    pub fn one_shot(cfg: RedactorConfig) -> Self {
+        Self {
+            engine: Arc::new(Engine::one_shot(&cfg.env_values, cfg.hmac_key.as_deref())),
+            names: Arc::new(RwLock::new(None)),
+        }
+    }
+
     /// The compiled set for `names`, reused while callers keep passing the same list.
     fn name_set(&self, names: &[String]) -> Arc<NameSet> {
         if let Some((cached, set)) = self

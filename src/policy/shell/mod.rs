@@ -16,7 +16,7 @@ mod lexer;
 mod net_rules;
 mod parser;
 mod paths;
-mod protected;
+pub(crate) mod protected;
 mod remote;
 mod sql;
 mod sql_client;

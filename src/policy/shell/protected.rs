@@ -158,6 +158,14 @@ pub(crate) fn locate(arg: &Arg, base: Option<&str>, cwd: Option<&str>) -> Locate
     Located { paths }
 }
 
+/// Where a literal path (a file tool's target, not a shell word) points from `cwd`.
+pub(crate) fn locate_literal(path: &str, cwd: Option<&str>) -> Option<NormPath> {
+    locate(&Arg::literal(path), None, cwd)
+        .paths
+        .into_iter()
+        .next()
+}
+
 /// `$X/../etc` → `/etc`: what the path names if `..` climbs out of `$X`.
 pub(crate) fn climb_above_variable(value: &str) -> Option<String> {
     let rest = value.strip_prefix('$')?;
