@@ -99,6 +99,8 @@ pub struct PluginSet {
     files: Vec<PluginFile>,
     /// Packages evaluated (`warden`, `warden.hours`), without the `data.` prefix.
     packages: Vec<String>,
+    /// The `(package, rule)` pairs that exist (an undefined rule path is an error in regorus).
+    targets: Vec<(String, &'static str)>,
     /// `test_*` rules found (only with tests loaded): `data.<package>.<rule>`.
     tests: Vec<String>,
 }
@@ -195,15 +197,17 @@ impl PluginSet {
         if packages.is_empty() && !files.is_empty() && !data_seen {
             return Err("no plugin declares package 'warden' or 'warden.<name>'".to_string());
         }
+        let targets = find_targets(&engine, &packages)?;
         let set = Self {
             template: engine,
             pool: Mutex::new(Vec::new()),
             files,
             packages,
+            targets,
             tests,
         };
-        // Resolve every evaluated rule once now, so that a rule referring to
-        // an undefined function or a conflict is refused at load, not per check.
+        // Evaluate every rule once now, so that a type error or a conflict
+        // that needs no input is refused at load, not met on every check.
         let probe = set.evaluate_value(RegoValue::new_object());
         if let Some(e) = probe.error {
             return Err(e);
@@ -247,18 +251,17 @@ impl PluginSet {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             engine.set_input(input);
             let mut verdict = PluginVerdict::default();
-            for package in &self.packages {
-                for (rule, hits) in [
-                    ("deny", &mut verdict.deny),
-                    ("ask", &mut verdict.ask),
-                    ("allow_override", &mut verdict.allow_override),
-                ] {
-                    let value = engine
-                        .eval_rule(format!("data.{package}.{rule}"))
-                        .map_err(|e| one_line(&e.to_string()))?;
-                    let prefix = (rule != "allow_override").then(|| format!("plugin.{package}."));
-                    read_hits(&value, prefix.as_deref(), package, rule, hits)?;
-                }
+            for (package, rule) in &self.targets {
+                let hits = match *rule {
+                    "deny" => &mut verdict.deny,
+                    "ask" => &mut verdict.ask,
+                    _ => &mut verdict.allow_override,
+                };
+                let value = engine
+                    .eval_rule(format!("data.{package}.{rule}"))
+                    .map_err(|e| one_line(&e.to_string()))?;
+                let prefix = (*rule != "allow_override").then(|| format!("plugin.{package}."));
+                read_hits(&value, prefix.as_deref(), package, rule, hits)?;
             }
             Ok::<_, String>(verdict)
         }));
@@ -308,6 +311,44 @@ impl PluginSet {
             }
         }
     }
+}
+
+/// Rules a plugin package may define.
+const RULES: [&str; 3] = ["deny", "ask", "allow_override"];
+
+/// Which of [`RULES`] each package defines; a package defining none is refused.
+fn find_targets(
+    engine: &Engine,
+    packages: &[String],
+) -> Result<Vec<(String, &'static str)>, String> {
+    let mut probe = engine.clone();
+    probe.set_input(RegoValue::new_object());
+    let mut targets = Vec::new();
+    for package in packages {
+        let before = targets.len();
+        for rule in RULES {
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                probe.eval_rule(format!("data.{package}.{rule}"))
+            }))
+            .map_err(|_| format!("data.{package}.{rule}: evaluation panicked"))?;
+            match outcome {
+                Ok(_) => targets.push((package.clone(), rule)),
+                Err(e) if e.to_string() == "not a valid rule path" => {}
+                Err(e) => {
+                    return Err(format!(
+                        "data.{package}.{rule}: {}",
+                        one_line(&e.to_string())
+                    ))
+                }
+            }
+        }
+        if targets.len() == before {
+            return Err(format!(
+                "package {package} defines none of deny, ask, allow_override"
+            ));
+        }
+    }
+    Ok(targets)
 }
 
 /// Reads a set (or array) of `{"rule", "reason"}` objects into `hits`.
