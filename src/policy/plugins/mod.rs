@@ -455,13 +455,20 @@ fn test_rule_names(text: &str) -> Vec<String> {
     names
 }
 
-/// Regorus errors carry a source snippet over several lines; logs want one.
+/// Regorus errors carry a source snippet over several lines
+/// (`--> file:4:1`, the line, a caret, `error: …`); logs want `file:4:1: …`.
 fn one_line(text: &str) -> String {
-    text.lines()
+    let lines: Vec<&str> = text
+        .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect();
+    let location = lines.iter().find_map(|l| l.strip_prefix("-->"));
+    let message = lines.iter().find_map(|l| l.strip_prefix("error:"));
+    match (location, message) {
+        (Some(at), Some(what)) => format!("{}: {}", at.trim(), what.trim()),
+        _ => lines.join(" "),
+    }
 }
 
 /// The outcome of `warden policy test`: one line per test, and how many failed.

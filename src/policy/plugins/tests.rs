@@ -257,7 +257,10 @@ fn a_timeout_is_contained() {
     let started = std::time::Instant::now();
     let v = set.evaluate(&json!({"slow": true}));
     let error = v.error.expect("timed out");
-    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{error}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{error}"
+    );
     // The set keeps serving afterwards.
     assert_eq!(set.evaluate(&json!({"slow": false})).error, None);
 }
