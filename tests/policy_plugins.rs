@@ -136,3 +136,59 @@ fn policy_test_runs_the_example_tests() {
     );
     assert!(stdout.contains(" 0 failed"), "{stdout}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plugins_reload_on_change_and_a_bad_one_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plugin = dir.path().join("tf.rego");
+    let deny_terraform = "package warden.tf\n\ndeny contains {\"rule\": \"tf\", \"reason\": \"no terraform\"} if {\n  some c in input.analysis.commands\n  c.program == \"terraform\"\n}\n";
+    std::fs::write(
+        &plugin,
+        deny_terraform.replace("terraform\"\n}", "tofu\"\n}"),
+    )
+    .expect("write");
+    let nats = NatsServer::start();
+    let warden = WardenProcess::start(&[
+        ("NATS_URL", &nats.url()),
+        ("WARDEN_STORE", "memory"),
+        ("WARDEN_POLICY_PLUGINS", dir.path().to_str().expect("utf8")),
+    ]);
+    let terraform = || json!({"command": "terraform plan"});
+    assert_eq!(
+        check(&warden, "execute_code", terraform()).await["allowed"],
+        true
+    );
+
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    std::fs::write(&plugin, deny_terraform).expect("write");
+    let mut denied = false;
+    for _ in 0..100 {
+        let d = check(&warden, "execute_code", terraform()).await;
+        if d["allowed"] == false {
+            assert_eq!(d["rule"], "plugin.warden.tf.tf", "{d}");
+            denied = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(denied, "the changed plugin was never applied");
+
+    // A broken file is refused; the plugins in force keep serving.
+    std::fs::write(
+        dir.path().join("broken.rego"),
+        "package warden\n\ndeny contains x if {\n",
+    )
+    .expect("write");
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(
+        check(&warden, "execute_code", terraform()).await["allowed"],
+        false
+    );
+    let metrics = warden.metrics().await;
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.contains("policy_reloads") && l.contains("rejected") && !l.ends_with(" 0")),
+        "a rejected reload is counted"
+    );
+}

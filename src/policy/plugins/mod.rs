@@ -183,7 +183,7 @@ impl PluginSet {
                 if !packages.contains(&package) {
                     packages.push(package.clone());
                 }
-            } else if !package.starts_with("lib") {
+            } else if package != "lib" && !package.starts_with("lib.") {
                 return Err(format!(
                     "{name}: package '{package}' is neither 'warden', 'warden.<name>' nor a library ('lib.<name>')"
                 ));
