@@ -18,6 +18,26 @@ pub struct ConfigError {
     pub message: String,
 }
 
+/// `WARDEN_POLICY_PLUGINS`: one or more existing directories or files, `:`-separated.
+fn plugin_paths(raw: &str) -> Result<Vec<PathBuf>, ConfigError> {
+    let paths: Vec<PathBuf> = raw
+        .split(':')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .collect();
+    if paths.is_empty() {
+        return Err(bad("WARDEN_POLICY_PLUGINS", "names no directory"));
+    }
+    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+        return Err(bad(
+            "WARDEN_POLICY_PLUGINS",
+            format!("{}: no such file or directory", missing.display()),
+        ));
+    }
+    Ok(paths)
+}
+
 fn bad(variable: &'static str, message: impl Into<String>) -> ConfigError {
     ConfigError {
         variable,
@@ -224,6 +244,9 @@ impl Config {
                 .collect::<Result<_, _>>()?;
         }
         let policy_file = get("WARDEN_POLICY_FILE").map(PathBuf::from);
+        if let Some(raw) = get("WARDEN_POLICY_PLUGINS") {
+            policy.plugins.paths = plugin_paths(&raw)?;
+        }
 
         let budget = budget_settings(&get)?;
 

@@ -80,6 +80,11 @@ enum Command {
         #[command(subcommand)]
         op: HookOp,
     },
+    /// Policy plugin tooling.
+    Policy {
+        #[command(subcommand)]
+        op: PolicyOp,
+    },
 }
 
 #[derive(Subcommand)]
@@ -116,6 +121,12 @@ struct SettingsTarget {
     /// Any settings file.
     #[arg(long, value_name = "FILE")]
     settings: Option<std::path::PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum PolicyOp {
+    /// Run the `test_*` rules of the Rego plugins in DIR (default: WARDEN_POLICY_PLUGINS).
+    Test { dirs: Vec<std::path::PathBuf> },
 }
 
 #[derive(Subcommand)]
@@ -242,7 +253,37 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             events.finish().await;
             code
         }
+        Command::Policy {
+            op: PolicyOp::Test { dirs },
+        } => policy_test(if dirs.is_empty() {
+            config.policy.plugins.paths.clone()
+        } else {
+            dirs
+        }),
     }
+}
+
+/// `warden policy test`: PASS/FAIL per test, exit 1 on any failure, 2 when nothing loads.
+fn policy_test(dirs: Vec<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
+    if dirs.is_empty() {
+        anyhow::bail!("policy test: name a directory or set WARDEN_POLICY_PLUGINS");
+    }
+    let report = match warden::policy::plugins::run_tests(&dirs) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("warden: policy test: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    for line in &report.lines {
+        println!("{line}");
+    }
+    println!("{} passed, {} failed", report.passed, report.failed);
+    Ok(if report.failed == 0 && report.passed > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Where a one-shot command's audit events and alerts go: NATS when it answers

@@ -2,13 +2,14 @@
 //! reloaded on SIGHUP and when the file changes. A bad file is refused with a
 //! logged error and the policy in force keeps serving.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
+use crate::policy::plugins::PluginSet;
 use crate::policy::PolicyGate;
 use crate::service::Warden;
 
@@ -32,13 +33,22 @@ pub fn load(config: &Config) -> Result<PolicyGate, String> {
             format!("WARDEN_POLICY_FILE {}: {reason}", path.display())
         })?;
     }
-    let gate = PolicyGate::new(policy).map_err(|e| format!("policy: {e}"))?;
-    Ok(gate
+    let plugin_paths = policy.plugins.paths.clone();
+    let gate = PolicyGate::new(policy)
+        .map_err(|e| format!("policy: {e}"))?
         .protect_own_files(&own_files(config))
         .recognise_env_secrets(
             config.redact_env_values.clone(),
             config.redact_env_names.clone(),
-        ))
+        );
+    if plugin_paths.is_empty() {
+        return Ok(gate);
+    }
+    let plugins = PluginSet::load(&plugin_paths).map_err(|e| format!("policy plugins: {e}"))?;
+    for file in plugins.files() {
+        tracing::info!(file = %file.path.display(), package = %file.package, hash = %file.sha256, "policy plugin loaded");
+    }
+    Ok(gate.with_plugins(Arc::new(plugins)))
 }
 
 /// Warden's own policy inputs as absolute paths: an agent must not rewrite them.
@@ -61,12 +71,44 @@ fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-/// Reloads the policy on SIGHUP or when the file changes, until `stop`.
+/// Modification times of the policy file and of every file under the plugin
+/// paths (the environment's and those of the policy in force): a change to
+/// any of them, an added or a removed file triggers a reload.
+fn fingerprint(config: &Config, warden: &Warden) -> Vec<(PathBuf, Option<SystemTime>)> {
+    let mut seen = Vec::new();
+    if let Some(path) = &config.policy_file {
+        seen.push((path.clone(), modified(path)));
+    }
+    let gate = warden.gate();
+    let mut roots = config.policy.plugins.paths.clone();
+    roots.extend(gate.config().plugins.paths.iter().cloned());
+    roots.sort();
+    roots.dedup();
+    for root in roots {
+        list_files(&root, &mut seen, 0);
+    }
+    seen
+}
+
+fn list_files(path: &Path, out: &mut Vec<(PathBuf, Option<SystemTime>)>, depth: usize) {
+    match std::fs::read_dir(path) {
+        Ok(entries) if depth <= 8 => {
+            let mut children: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+            children.sort();
+            for child in children {
+                list_files(&child, out, depth + 1);
+            }
+        }
+        _ => out.push((path.to_path_buf(), modified(path))),
+    }
+}
+
+/// Reloads the policy (file and plugins) on SIGHUP or when a file changes, until `stop`.
 pub async fn watch(config: Config, warden: Arc<Warden>, stop: CancellationToken) {
-    let Some(path) = config.policy_file.clone() else {
+    if config.policy_file.is_none() && config.policy.plugins.paths.is_empty() {
         return;
-    };
-    let mut last_seen = modified(&path);
+    }
+    let mut last_seen = fingerprint(&config, &warden);
     let mut hangup = hangup_signal();
     let mut tick = tokio::time::interval(POLL_INTERVAL);
     loop {
@@ -74,14 +116,13 @@ pub async fn watch(config: Config, warden: Arc<Warden>, stop: CancellationToken)
             _ = stop.cancelled() => return,
             _ = recv(&mut hangup) => {}
             _ = tick.tick() => {
-                let now = modified(&path);
-                if now == last_seen {
+                if fingerprint(&config, &warden) == last_seen {
                     continue;
                 }
-                last_seen = now;
             }
         }
         reload(&config, &warden);
+        last_seen = fingerprint(&config, &warden);
     }
 }
 

@@ -6,6 +6,7 @@ use super::action::ActionType;
 use super::error::PolicyError;
 use super::network::NetworkPolicy;
 use super::paths::PathPolicy;
+use super::plugins::{PluginFailure, PluginsConfig};
 
 /// Longest compiled program accepted for one user pattern (bytes).
 pub const PATTERN_SIZE_LIMIT: usize = 1 << 20;
@@ -43,6 +44,8 @@ pub struct PolicyConfig {
     pub hook_deny_tools: Vec<String>,
     /// Agent tools that always need approval (the agent runtime asks its user).
     pub hook_ask_tools: Vec<String>,
+    /// Rego policy plugins (`[plugins]`, `WARDEN_POLICY_PLUGINS`).
+    pub plugins: PluginsConfig,
 }
 
 /// Outcome for shell commands that name a public host outside the allowlist
@@ -80,6 +83,7 @@ impl Default for PolicyConfig {
             shell_egress: ShellEgress::default(),
             hook_deny_tools: Vec::new(),
             hook_ask_tools: Vec::new(),
+            plugins: PluginsConfig::default(),
         }
     }
 }
@@ -129,6 +133,13 @@ impl PolicyConfig {
             &mut next.approve_recursive_delete,
             file.approval.recursive_delete,
         );
+        let p = file.plugins;
+        if let Some(paths) = p.paths {
+            next.plugins.paths = paths.into_iter().map(std::path::PathBuf::from).collect();
+        }
+        merge(&mut next.plugins.failure, p.plugin_failure);
+        merge(&mut next.plugins.allow_overrides, p.allow_overrides);
+        merge(&mut next.plugins.override_rules, p.override_rules);
         if let Some(names) = file.approval.required {
             next.approval_required = names
                 .iter()
@@ -212,6 +223,16 @@ struct PolicyFile {
     paths: PathsSection,
     approval: ApprovalSection,
     hooks: HooksSection,
+    plugins: PluginsSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct PluginsSection {
+    paths: Option<Vec<String>>,
+    plugin_failure: Option<PluginFailure>,
+    allow_overrides: Option<bool>,
+    override_rules: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -168,3 +168,21 @@ fn hooks_section_lists_tools_and_rejects_unknown_keys_and_empty_names() {
         assert_eq!(c, before);
     }
 }
+
+#[test]
+fn plugins_section_is_read() {
+    let mut c = PolicyConfig::default();
+    c.apply_file(
+        "[plugins]\npaths = [\"p\"]\nplugin_failure = \"ignore\"\nallow_overrides = true\noverride_rules = [\"network.not_allowlisted\"]",
+    )
+    .unwrap();
+    assert_eq!(c.plugins.paths, [std::path::PathBuf::from("p")]);
+    assert_eq!(
+        c.plugins.failure,
+        crate::policy::plugins::PluginFailure::Ignore
+    );
+    assert!(c.plugins.allow_overrides);
+    assert!(c
+        .apply_file("[plugins]\nplugin_failure = \"sometimes\"")
+        .is_err());
+}

@@ -13,7 +13,8 @@ use super::write::WritePolicy;
 use std::sync::Arc;
 
 use super::decision::Category;
-use super::shell::{self, Outcome, ShellFinding, ShellOptions};
+use super::plugins::PluginSet;
+use super::shell::{self, Outcome, ShellFinding, ShellOptions, SimpleCommand};
 
 /// Most paths accepted in one delete request.
 pub const MAX_DELETE_PATHS: usize = 10_000;
@@ -26,6 +27,8 @@ pub struct PolicyGate {
     paths: PathPolicy,
     shell: ShellOptions,
     write: WritePolicy,
+    /// Loaded Rego plugins, evaluated by [`PolicyGate::check_on`].
+    plugins: Option<Arc<PluginSet>>,
 }
 
 impl PolicyGate {
@@ -59,6 +62,7 @@ impl PolicyGate {
             paths,
             shell,
             write,
+            plugins: None,
         })
     }
 
@@ -77,6 +81,48 @@ impl PolicyGate {
     ) -> Self {
         self.write.recognise_env(values, names);
         self
+    }
+
+    /// This gate with `plugins` evaluated on every [`PolicyGate::check_on`].
+    pub fn with_plugins(mut self, plugins: Arc<PluginSet>) -> Self {
+        self.plugins = Some(plugins);
+        self
+    }
+
+    /// The loaded plugin set, if any.
+    pub fn plugins(&self) -> Option<&Arc<PluginSet>> {
+        self.plugins.as_ref()
+    }
+
+    /// Decides like [`PolicyGate::check`], then lets the loaded plugins
+    /// tighten (or, where allowed, lift) the decision; `surface` is the
+    /// caller's surface (`rest`, `nats`, `cli`) as plugins see it.
+    pub fn check_on(
+        &self,
+        action: &str,
+        context: &Value,
+        surface: &str,
+    ) -> Result<Decision, PolicyError> {
+        let action: ActionType = action.parse()?;
+        let Some(plugins) = &self.plugins else {
+            return self.check_action(action, context);
+        };
+        let mut commands = Vec::new();
+        let builtin = self.decide(action, context, Some(&mut commands))?;
+        let input = super::plugins::input::build(
+            action.as_str(),
+            context,
+            surface,
+            &builtin,
+            &commands,
+            time::OffsetDateTime::now_utc(),
+        );
+        let verdict = plugins.evaluate(&input);
+        Ok(super::plugins::combine::combine(
+            builtin,
+            verdict,
+            &self.config.plugins,
+        ))
     }
 
     /// The configuration this gate was built from.
@@ -104,6 +150,16 @@ impl PolicyGate {
         action: ActionType,
         context: &Value,
     ) -> Result<Decision, PolicyError> {
+        self.decide(action, context, None)
+    }
+
+    /// [`PolicyGate::check_action`], collecting the shell's simple commands into `commands`.
+    fn decide(
+        &self,
+        action: ActionType,
+        context: &Value,
+        commands: Option<&mut Vec<SimpleCommand>>,
+    ) -> Result<Decision, PolicyError> {
         let ctx = Context::new(action, context)?;
         let (enabled, env) = self.config.toggle(action);
         if !enabled {
@@ -117,7 +173,7 @@ impl PolicyGate {
             ));
         }
         let decision = match action {
-            ActionType::ExecuteCode => self.execute_code(&ctx)?,
+            ActionType::ExecuteCode => self.execute_code(&ctx, commands)?,
             ActionType::NetworkAccess => self.network_access(&ctx)?,
             ActionType::DeleteFiles => self.delete_files(&ctx)?,
             ActionType::WriteFile => self.write_file(&ctx)?,
@@ -143,14 +199,25 @@ impl PolicyGate {
         Ok(decision)
     }
 
-    fn execute_code(&self, ctx: &Context<'_>) -> Result<Decision, PolicyError> {
+    fn execute_code(
+        &self,
+        ctx: &Context<'_>,
+        commands: Option<&mut Vec<SimpleCommand>>,
+    ) -> Result<Decision, PolicyError> {
         let command = ctx.required_str("command")?;
         if command.trim().is_empty() {
             return Err(ctx.invalid("command", "must not be empty".to_string()));
         }
         let cwd = ctx.optional_str("cwd")?;
         let query = ctx.optional_str("query")?;
-        let mut findings = shell::analyze_command_in(command, &self.shell, cwd);
+        let mut findings = match commands {
+            Some(seen) => {
+                let (findings, simple) = shell::analyze_command_collect(command, &self.shell, cwd);
+                *seen = simple;
+                findings
+            }
+            None => shell::analyze_command_in(command, &self.shell, cwd),
+        };
         if let Some(sql) = query {
             findings.extend(shell::analyze_sql(sql));
         }

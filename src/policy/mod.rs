@@ -11,6 +11,7 @@ pub mod gate;
 pub mod ip;
 pub mod network;
 pub mod paths;
+pub mod plugins;
 pub mod shell;
 pub mod write;
 

@@ -24,7 +24,9 @@ impl Warden {
             return Err(audit_unavailable());
         }
         let started = Instant::now();
-        let mut decision = self.gate().check(&request.action, &request.context)?;
+        let mut decision =
+            self.gate()
+                .check_on(&request.action, &request.context, surface.as_str())?;
         let latency = started.elapsed();
         // Reasons and findings quote the command; a token in it must not reach
         // the audit trail (nor be sent back in the clear).

@@ -246,6 +246,50 @@ pub fn analyze_command_in(
     findings
 }
 
+/// [`analyze_command_in`] that also returns every simple command it saw,
+/// unwrapped (`sudo env X=1 terraform apply` → `terraform`), nested ones
+/// (`bash -c '…'`, `$(…)`) included, in the order the walker met them.
+pub fn analyze_command_collect(
+    command: &str,
+    opts: &ShellOptions,
+    cwd: Option<&str>,
+) -> (Vec<ShellFinding>, Vec<SimpleCommand>) {
+    let mut walker = walker::Walker::new(opts, cwd);
+    walker.commands = Some(Vec::new());
+    walker.run_text(command, 0);
+    let commands = walker.commands.take().unwrap_or_default();
+    let mut findings = walker.finish();
+    git_rules::combine(&mut findings);
+    (findings, commands)
+}
+
+/// Most simple commands reported by [`analyze_command_collect`].
+pub const MAX_COMMANDS: usize = 1_000;
+
+/// One simple command as the analyser saw it after unwrapping.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SimpleCommand {
+    /// Basename of the program (`/usr/bin/terraform` → `terraform`).
+    pub program: String,
+    /// Its arguments, quotes removed.
+    pub args: Vec<String>,
+    /// Wrappers it was found behind (`sudo`, `env`, `timeout`, …), as written.
+    pub wrappers: Vec<String>,
+    /// Nesting depth: 0 at top level, +1 per `bash -c`, `$(…)`, `eval`, ….
+    pub depth: usize,
+}
+
+impl SimpleCommand {
+    fn new(program: &str, rest: &[Arg<'_>], wrappers: &[Arg<'_>], depth: usize) -> Self {
+        Self {
+            program: program.to_string(),
+            args: rest.iter().map(|a| a.value.to_string()).collect(),
+            wrappers: wrappers.iter().map(|a| a.value.to_string()).collect(),
+            depth,
+        }
+    }
+}
+
 /// Analyses a SQL text (context.query, or the SQL inside psql -c / mysql -e / sqlite3 DB '…').
 pub fn analyze_sql(sql: &str) -> Vec<ShellFinding> {
     let mut findings = sql::analyze(sql);

@@ -13,7 +13,7 @@ use super::wrappers::{basename, join, unwrap};
 use super::write_rules::{self, Place, WriteMode};
 use super::{
     dedup, evasion_rules, exfil, feed, fs_rules, net_rules, sql, sql_client, tool_rules, Category,
-    RuleCtx, ShellFinding, ShellOptions, MAX_DEPTH, MAX_FINDINGS,
+    RuleCtx, ShellFinding, ShellOptions, SimpleCommand, MAX_COMMANDS, MAX_DEPTH, MAX_FINDINGS,
 };
 
 pub(crate) struct Walker<'o> {
@@ -30,6 +30,8 @@ pub(crate) struct Walker<'o> {
     env_dump: Option<String>,
     /// First command that sends data to the network.
     sink: Option<String>,
+    /// Every unwrapped simple command seen, when a caller asked for them.
+    pub(crate) commands: Option<Vec<SimpleCommand>>,
 }
 
 /// What flows into a command's stdin from earlier in its pipeline.
@@ -66,6 +68,7 @@ impl<'o> Walker<'o> {
             secret_read: None,
             env_dump: None,
             sink: None,
+            commands: None,
         }
     }
 
@@ -516,6 +519,10 @@ impl<'o> Walker<'o> {
             return Output::default();
         }
         let name = basename(&first.value);
+        if let Some(seen) = self.commands.as_mut().filter(|s| s.len() < MAX_COMMANDS) {
+            let wrappers = args.get(..un.start).unwrap_or_default();
+            seen.push(SimpleCommand::new(name, rest, wrappers, depth));
+        }
         // Built eagerly only where a finding or pattern check needs it.
         let desc = || join(cmd);
         if first.fetches {
