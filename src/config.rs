@@ -78,6 +78,8 @@ pub struct Config {
     pub log_format: LogFormat,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    /// How long an HTTP client may take to send a request's head (slow-loris guard).
+    pub http_header_timeout: Duration,
     pub shutdown_grace: Duration,
     /// How long `serve` waits for NATS and Redis to answer at start.
     pub startup_wait: Duration,
@@ -250,6 +252,14 @@ impl Config {
             get("WARDEN_REQUEST_TIMEOUT"),
             Duration::from_secs(10),
         )?;
+        let http_header_timeout = parse_duration(
+            "WARDEN_HTTP_HEADER_TIMEOUT",
+            get("WARDEN_HTTP_HEADER_TIMEOUT"),
+            Duration::from_secs(10),
+        )?;
+        if http_header_timeout.is_zero() {
+            return Err(bad("WARDEN_HTTP_HEADER_TIMEOUT", "must be positive"));
+        }
         let shutdown_grace = parse_duration(
             "WARDEN_SHUTDOWN_GRACE",
             get("WARDEN_SHUTDOWN_GRACE"),
@@ -332,6 +342,7 @@ impl Config {
             log_format,
             max_body_bytes,
             request_timeout,
+            http_header_timeout,
             shutdown_grace,
             startup_wait,
             redact_env_names,
@@ -561,6 +572,7 @@ mod tests {
             ("WARDEN_STORE", "postgres"),
             ("WARDEN_LOG_FORMAT", "xml"),
             ("WARDEN_REQUEST_TIMEOUT", "10"),
+            ("WARDEN_HTTP_HEADER_TIMEOUT", "0s"),
             ("WARDEN_MAX_BODY_BYTES", "0"),
             ("WARDEN_APPROVAL_REQUIRED", "launch_missiles"),
             ("WARDEN_REDACT_HMAC_KEY", "short"),
