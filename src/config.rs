@@ -55,7 +55,7 @@ pub struct NatsSettings {
 impl std::fmt::Debug for NatsSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NatsSettings")
-            .field("url", &self.url)
+            .field("url", &crate::nats::connect::redact_url(&self.url))
             .field("creds_file", &self.creds_file)
             .field("user", &self.user)
             .field("password", &self.password.as_ref().map(|_| "***"))
