@@ -95,7 +95,22 @@ impl PolicyConfig {
     /// error names the offending key.
     pub fn apply_file(&mut self, toml_text: &str) -> Result<(), PolicyError> {
         let file: PolicyFile = toml::from_str(toml_text).map_err(|e| {
-            PolicyError::InvalidPolicy(format!("policy file: {}", e.to_string().trim_end()))
+            // The error's Display quotes the offending line, which may hold a
+            // secret (a webhook secret, a token in a comment): keep only where
+            // it is and what is wrong.
+            let at = e
+                .span()
+                .and_then(|span| toml_text.get(..span.start))
+                .map(|before| {
+                    let line = before.matches('\n').count() + 1;
+                    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                    format!(" at line {line}, column {column}")
+                })
+                .unwrap_or_default();
+            PolicyError::InvalidPolicy(format!(
+                "policy file: TOML parse error{at}: {}",
+                e.message().trim_end()
+            ))
         })?;
         let mut next = self.clone();
         let a = file.actions;
