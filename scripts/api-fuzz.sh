@@ -16,6 +16,8 @@
 # WARDEN_API_FUZZ_MAX_TIME (seconds, default unset) bounds the whole run;
 # WARDEN_BIN picks the binary (default: target/release/warden when built,
 # else a debug build).
+# One worker: concurrent ast.parse in hypothesis trips CPython 3.11 ("AST
+# constructor recursion depth mismatch").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCHEMATHESIS_VERSION=4.32.5
@@ -109,7 +111,7 @@ WARDEN_FUZZ_AGENT_TOKEN="$agent_token" WARDEN_FUZZ_ADMIN_TOKEN="$admin_token" \
   --url "http://127.0.0.1:$http_port" \
   --checks all \
   --exclude-checks positive_data_acceptance \
-  --workers 2 \
+  --workers 1 \
   --seed "${WARDEN_API_FUZZ_SEED:-1}" \
   ${WARDEN_API_FUZZ_MAX_TIME:+--max-time "$WARDEN_API_FUZZ_MAX_TIME"} \
   --no-color "$@" || status=$?
