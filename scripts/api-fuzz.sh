@@ -79,6 +79,7 @@ env -i PATH="$PATH" \
   WARDEN_API_TOKENS="$agent_token" \
   WARDEN_ADMIN_TOKENS="$admin_token" \
   ENABLE_DEPLOYMENTS=true ENABLE_BILLING=true \
+  MAX_RUN_BUDGET=9007199254 \
   RUST_LOG=warn \
   "$WARDEN_BIN" serve --store memory >"$work/warden.log" 2>&1 &
 warden_pid=$!

@@ -111,6 +111,7 @@ texts = ["export OPENAI_API_KEY=sk-proj-" + "a" * 40 + " and password=hunter2",
          "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2ln"]
 def nats():
     sock = socket.create_connection(("127.0.0.1", nats_port), timeout=10)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.recv(4096)
     sock.sendall(b'CONNECT {"verbose":false,"pedantic":false}\r\nSUB _INBOX.soak 1\r\nPING\r\n')
     buf = b""
