@@ -104,7 +104,10 @@ impl PolicyConfig {
                 .map(|before| {
                     let line = before.matches('\n').count() + 1;
                     let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-                    format!(" at line {line}, column {column}")
+                    format!(
+                        " at line {line}, column {column}{}",
+                        toml_key_at(toml_text, line)
+                    )
                 })
                 .unwrap_or_default();
             PolicyError::InvalidPolicy(format!(
@@ -243,3 +246,29 @@ struct ApprovalSection {
 #[cfg(test)]
 #[path = "config_tests.rs"]
 mod tests;
+
+/// ` (key table.name)` for a `name = …` on `line` (1-based) of a TOML text:
+/// the key is named, its value never quoted.
+fn toml_key_at(text: &str, line: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(current) = lines.get(line.saturating_sub(1)) else {
+        return String::new();
+    };
+    let Some((key, _)) = current.split_once('=') else {
+        return String::new();
+    };
+    let key = key.trim();
+    if key.is_empty() || key.starts_with('#') {
+        return String::new();
+    }
+    let table = lines[..line.saturating_sub(1)]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with('[') && l.ends_with(']'))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim());
+    match table {
+        Some(table) => format!(" (key {table}.{key})"),
+        None => format!(" (key {key})"),
+    }
+}
