@@ -181,8 +181,9 @@ pub async fn serve(
         let service = TowerToHyperService::new(router.clone());
         let watcher = graceful.watcher();
         tokio::spawn(async move {
-            // hyper's head timer starts with the first byte: a client that
-            // connects and sends nothing gets the same time to begin.
+            // The auto builder waits untimed for the first bytes (to tell
+            // HTTP/1 from HTTP/2) before hyper's head timer runs: a client
+            // that connects and sends nothing gets the same time to begin.
             let mut first = [0u8; 1];
             match tokio::time::timeout(header_timeout, tcp.peek(&mut first)).await {
                 Ok(Ok(n)) if n > 0 => {}
