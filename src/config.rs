@@ -75,7 +75,7 @@ pub struct NatsSettings {
 impl std::fmt::Debug for NatsSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NatsSettings")
-            .field("url", &self.url)
+            .field("url", &crate::nats::connect::redact_url(&self.url))
             .field("creds_file", &self.creds_file)
             .field("user", &self.user)
             .field("password", &self.password.as_ref().map(|_| "***"))
@@ -98,6 +98,8 @@ pub struct Config {
     pub log_format: LogFormat,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    /// How long an HTTP client may take to send a request's head (slow-loris guard).
+    pub http_header_timeout: Duration,
     pub shutdown_grace: Duration,
     /// How long `serve` waits for NATS and Redis to answer at start.
     pub startup_wait: Duration,
@@ -274,6 +276,14 @@ impl Config {
             get("WARDEN_REQUEST_TIMEOUT"),
             Duration::from_secs(10),
         )?;
+        let http_header_timeout = parse_duration(
+            "WARDEN_HTTP_HEADER_TIMEOUT",
+            get("WARDEN_HTTP_HEADER_TIMEOUT"),
+            Duration::from_secs(10),
+        )?;
+        if http_header_timeout.is_zero() {
+            return Err(bad("WARDEN_HTTP_HEADER_TIMEOUT", "must be positive"));
+        }
         let shutdown_grace = parse_duration(
             "WARDEN_SHUTDOWN_GRACE",
             get("WARDEN_SHUTDOWN_GRACE"),
@@ -356,6 +366,7 @@ impl Config {
             log_format,
             max_body_bytes,
             request_timeout,
+            http_header_timeout,
             shutdown_grace,
             startup_wait,
             redact_env_names,
@@ -585,6 +596,7 @@ mod tests {
             ("WARDEN_STORE", "postgres"),
             ("WARDEN_LOG_FORMAT", "xml"),
             ("WARDEN_REQUEST_TIMEOUT", "10"),
+            ("WARDEN_HTTP_HEADER_TIMEOUT", "0s"),
             ("WARDEN_MAX_BODY_BYTES", "0"),
             ("WARDEN_APPROVAL_REQUIRED", "launch_missiles"),
             ("WARDEN_REDACT_HMAC_KEY", "short"),

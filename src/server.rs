@@ -249,7 +249,7 @@ pub async fn run(
     }
     let grace = config.shutdown_grace;
     let http_result = tokio::select! {
-        result = http::serve(listener, router, shutdown.clone()) => result,
+        result = http::serve(listener, router, shutdown.clone(), config.http_header_timeout) => result,
         _ = async { shutdown.cancelled().await; tokio::time::sleep(grace).await } => {
             tracing::warn!(?grace, "HTTP requests still in flight after the grace period");
             Ok(())

@@ -138,19 +138,66 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
 
 /// Serves `router` on `listener` until `shutdown` is cancelled, then stops
 /// accepting and lets in-flight requests finish.
+///
+/// A client gets `header_timeout` to send a request's line and headers
+/// (`WARDEN_HTTP_HEADER_TIMEOUT`): a slow-loris connection dribbling its head
+/// byte by byte is closed rather than held open forever. `axum::serve` sets
+/// no timer, so hyper would never time a head out; this loop gives it one.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: CancellationToken,
+    header_timeout: Duration,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    // Small JSON answers: send them now rather than wait for Nagle.
-    let listener = listener.tap_io(|tcp| {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    builder.http2().timer(TokioTimer::new());
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let (tcp, _peer) = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // EMFILE and friends: back off instead of spinning.
+                    tracing::warn!(cause = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        // Small JSON answers: send them now rather than wait for Nagle.
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(cause = %e, "TCP_NODELAY not set");
         }
-    });
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await
+        let builder = builder.clone();
+        let service = TowerToHyperService::new(router.clone());
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            // The auto builder waits untimed for the first bytes (to tell
+            // HTTP/1 from HTTP/2) before hyper's head timer runs: a client
+            // that connects and sends nothing gets the same time to begin.
+            let mut first = [0u8; 1];
+            match tokio::time::timeout(header_timeout, tcp.peek(&mut first)).await {
+                Ok(Ok(n)) if n > 0 => {}
+                _ => return,
+            }
+            let connection = builder
+                .serve_connection_with_upgrades(TokioIo::new(tcp), service)
+                .into_owned();
+            if let Err(e) = watcher.watch(connection).await {
+                tracing::trace!(cause = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }

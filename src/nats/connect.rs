@@ -25,7 +25,20 @@ pub async fn connect(settings: &NatsSettings) -> Result<Client, String> {
     if let (Some(cert), Some(key)) = (&settings.tls_cert, &settings.tls_key) {
         options = options.add_client_certificate(cert.clone(), key.clone());
     }
-    options.connect(settings.url.as_str()).await.map_err(|e| {
+    // Credentials in the URL (`nats://token@host`, `nats://user:pass@host`)
+    // become options, so the client never sees (nor logs, at debug level)
+    // a URL carrying them; a bare `token@` then authenticates as a token.
+    let (url, url_credentials) = split_credentials(&settings.url);
+    match url_credentials {
+        Some(UrlCredentials::Token(token)) if settings.token.is_none() => {
+            options = options.token(token);
+        }
+        Some(UrlCredentials::UserPassword(user, password)) if settings.user.is_none() => {
+            options = options.user_and_password(user, password);
+        }
+        _ => {}
+    }
+    options.connect(url.as_str()).await.map_err(|e| {
         format!(
             "cannot connect to NATS at {}: {e}",
             redact_url(&settings.url)
@@ -33,8 +46,48 @@ pub async fn connect(settings: &NatsSettings) -> Result<Client, String> {
     })
 }
 
+enum UrlCredentials {
+    Token(String),
+    UserPassword(String, String),
+}
+
+/// The server URL(s) without userinfo, and the first userinfo found
+/// (percent-decoded). `url` may list several servers separated by commas.
+fn split_credentials(url: &str) -> (String, Option<UrlCredentials>) {
+    let mut credentials = None;
+    let servers: Vec<String> = url
+        .split(',')
+        .map(|server| {
+            let server = server.trim();
+            let Ok(mut parsed) = url::Url::parse(server) else {
+                return server.to_string();
+            };
+            if parsed.username().is_empty() && parsed.password().is_none() {
+                return server.to_string();
+            }
+            let decode = |s: &str| {
+                // `+` is a plus in userinfo, not the space of form encoding.
+                url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default()
+            };
+            let user = decode(parsed.username());
+            let found = match parsed.password() {
+                Some(password) => UrlCredentials::UserPassword(user, decode(password)),
+                None => UrlCredentials::Token(user),
+            };
+            credentials.get_or_insert(found);
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            parsed.to_string()
+        })
+        .collect();
+    (servers.join(","), credentials)
+}
+
 /// Drops any `user:pass@` from a URL before it is shown.
-fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             format!("{}***@{}", &url[..scheme_end + 3], &url[at + 1..])
@@ -67,5 +120,21 @@ mod tests {
             "nats://***@host:4222"
         );
         assert_eq!(super::redact_url("nats://host:4222"), "nats://host:4222");
+    }
+
+    #[test]
+    fn credentials_move_from_the_url_into_options() {
+        use super::{split_credentials, UrlCredentials};
+        let (url, creds) = split_credentials("nats://s3cr%40t@host:4222");
+        assert_eq!(url, "nats://host:4222");
+        assert!(matches!(creds, Some(UrlCredentials::Token(t)) if t == "s3cr@t"));
+        let (url, creds) = split_credentials("nats://u:p%2Bw@a:1, nats://b:2");
+        assert_eq!(url, "nats://a:1,nats://b:2");
+        assert!(
+            matches!(creds, Some(UrlCredentials::UserPassword(u, p)) if u == "u" && p == "p+w")
+        );
+        let (url, creds) = split_credentials("nats://host:4222");
+        assert_eq!(url, "nats://host:4222");
+        assert!(creds.is_none());
     }
 }

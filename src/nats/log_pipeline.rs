@@ -1,5 +1,5 @@
 //! The JetStream log pipeline: `LOGS_RAW` (`logs.raw.<suffix>`) → redact →
-//! `LOGS_REDACTED` (`logs.redacted.<suffix>`), headers kept. A raw message is
+//! `LOGS_REDACTED` (`logs.redacted.<suffix>`), headers kept (values redacted). A raw message is
 //! acked only after its redacted copy is stored; the copy's `Nats-Msg-Id` is
 //! derived from the source sequence, so a redelivery after a crash is dropped
 //! by JetStream's duplicate window instead of stored twice.
@@ -74,7 +74,7 @@ async fn process(js: &Context, warden: &Warden, message: Message) {
         .to_string();
     let redacted = bytes::Bytes::from(redact_payload(warden, &message.payload));
 
-    let mut headers = message.headers.clone().unwrap_or_default();
+    let mut headers = redact_headers(warden, message.headers.as_ref());
     headers.insert(
         "Nats-Msg-Id",
         format!("{LOGS_RAW_STREAM}:{sequence}").as_str(),
@@ -150,6 +150,47 @@ async fn store_copy(
 
 /// JSON payloads keep their structure (string values redacted); anything else
 /// is redacted as text, byte for byte outside the secrets.
+/// Header values are log data too: secrets in them are redacted like the
+/// body's, and the values of credential-carrying headers (`Authorization`,
+/// `Cookie`, names with `token`, `secret`, `password`, `key`, `auth`) are
+/// replaced whole. NATS's own `Nats-*` headers pass unchanged.
+fn redact_headers(
+    warden: &Warden,
+    source: Option<&async_nats::HeaderMap>,
+) -> async_nats::HeaderMap {
+    let mut out = async_nats::HeaderMap::new();
+    let Some(source) = source else {
+        return out;
+    };
+    let names = warden.redact_env_names();
+    for (name, values) in source.iter() {
+        let key = name.to_string();
+        let lower = key.to_ascii_lowercase();
+        let credential = !lower.starts_with("nats-")
+            && (lower == "cookie"
+                || [
+                    "auth", "token", "secret", "password", "passwd", "key", "session",
+                ]
+                .iter()
+                .any(|word| lower.contains(word)));
+        for value in values {
+            let value = if lower.starts_with("nats-") {
+                value.as_str().to_string()
+            } else if credential {
+                "[REDACTED:HEADER]".to_string()
+            } else {
+                warden
+                    .redactor()
+                    .redact_env_vars(value.as_str(), names)
+                    .text
+                    .into_owned()
+            };
+            out.append(key.as_str(), value.as_str());
+        }
+    }
+    out
+}
+
 fn redact_payload(warden: &Warden, payload: &[u8]) -> Vec<u8> {
     let names = warden.redact_env_names();
     let first = payload.iter().find(|b| !b.is_ascii_whitespace());

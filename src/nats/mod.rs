@@ -1,7 +1,7 @@
 //! The NATS adapter: connection, request/reply workers, JetStream streams and
 //! the two stream consumers (log redaction pipeline, spend stream).
 
-mod connect;
+pub(crate) mod connect;
 mod dlq;
 mod log_pipeline;
 mod requests;

@@ -109,7 +109,25 @@ impl PolicyConfig {
     /// error names the offending key.
     pub fn apply_file(&mut self, toml_text: &str) -> Result<(), PolicyError> {
         let file: PolicyFile = toml::from_str(toml_text).map_err(|e| {
-            PolicyError::InvalidPolicy(format!("policy file: {}", e.to_string().trim_end()))
+            // The error's Display quotes the offending line, which may hold a
+            // secret (a webhook secret, a token in a comment): keep only where
+            // it is and what is wrong.
+            let at = e
+                .span()
+                .and_then(|span| toml_text.get(..span.start))
+                .map(|before| {
+                    let line = before.matches('\n').count() + 1;
+                    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                    format!(
+                        " at line {line}, column {column}{}",
+                        toml_key_at(toml_text, line)
+                    )
+                })
+                .unwrap_or_default();
+            PolicyError::InvalidPolicy(format!(
+                "policy file: TOML parse error{at}: {}",
+                e.message().trim_end()
+            ))
         })?;
         let mut next = self.clone();
         let a = file.actions;
@@ -283,3 +301,29 @@ struct HooksSection {
 #[cfg(test)]
 #[path = "config_tests.rs"]
 mod tests;
+
+/// ` (key table.name)` for a `name = …` on `line` (1-based) of a TOML text:
+/// the key is named, its value never quoted.
+fn toml_key_at(text: &str, line: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(current) = lines.get(line.saturating_sub(1)) else {
+        return String::new();
+    };
+    let Some((key, _)) = current.split_once('=') else {
+        return String::new();
+    };
+    let key = key.trim();
+    if key.is_empty() || key.starts_with('#') {
+        return String::new();
+    }
+    let table = lines[..line.saturating_sub(1)]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with('[') && l.ends_with(']'))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim());
+    match table {
+        Some(table) => format!(" (key {table}.{key})"),
+        None => format!(" (key {key})"),
+    }
+}

@@ -186,3 +186,13 @@ fn plugins_section_is_read() {
         .apply_file("[plugins]\nplugin_failure = \"sometimes\"")
         .is_err());
 }
+
+#[test]
+fn a_toml_error_names_the_place_but_never_quotes_the_line() {
+    let secret = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+    let text = format!("[actions]\n# key {secret}\ndeployments = \"{secret}\n");
+    let err = PolicyConfig::default().apply_file(&text).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("line 3"), "{msg}");
+    assert!(!msg.contains(secret), "{msg}");
+}

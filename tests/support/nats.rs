@@ -11,15 +11,23 @@ pub struct NatsServer {
     pub port: u16,
     store: tempfile::TempDir,
     child: Option<Child>,
+    /// Extra command-line arguments (e.g. `--auth TOKEN`).
+    extra: Vec<String>,
 }
 
 impl NatsServer {
     pub fn start() -> NatsServer {
+        NatsServer::start_with(&[])
+    }
+
+    /// Starts with extra `nats-server` arguments, kept across restarts.
+    pub fn start_with(extra: &[&str]) -> NatsServer {
         let store = tempfile::tempdir().expect("temp dir for the JetStream store");
         let mut server = NatsServer {
             port: free_port(),
             store,
             child: None,
+            extra: extra.iter().map(|a| a.to_string()).collect(),
         };
         server.restart();
         server
@@ -46,6 +54,7 @@ impl NatsServer {
                 "-sd",
             ])
             .arg(self.store_dir())
+            .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -93,11 +102,27 @@ impl Drop for NatsServer {
     }
 }
 
+/// Connects to `url`; a `nats://TOKEN@host:port` URL authenticates with the
+/// token (async-nats alone would send it as a user name).
+pub async fn connect(url: &str) -> async_nats::Client {
+    let parsed = url::Url::parse(url).expect("a NATS URL");
+    if !parsed.username().is_empty() && parsed.password().is_none() {
+        let mut bare = parsed.clone();
+        let _ = bare.set_username("");
+        async_nats::ConnectOptions::with_token(parsed.username().to_string())
+            .connect(bare.as_str())
+            .await
+            .expect("connect with a token")
+    } else {
+        async_nats::connect(url).await.expect("connect")
+    }
+}
+
 /// Every message stored in `stream` right now, oldest first (an ephemeral
 /// consumer reads them all).
 pub async fn stream_messages(url: &str, stream: &str) -> Vec<async_nats::jetstream::Message> {
     use futures::StreamExt;
-    let client = async_nats::connect(url).await.expect("connect");
+    let client = connect(url).await;
     let js = async_nats::jetstream::new(client);
     let mut stream = js.get_stream(stream).await.expect("stream exists");
     let stored = stream.info().await.expect("stream info").state.messages;
@@ -128,7 +153,7 @@ pub async fn stream_messages(url: &str, stream: &str) -> Vec<async_nats::jetstre
 
 /// How many messages `stream` stores right now.
 pub async fn stream_count(url: &str, stream: &str) -> u64 {
-    let client = async_nats::connect(url).await.expect("connect");
+    let client = connect(url).await;
     let js = async_nats::jetstream::new(client);
     let mut stream = js.get_stream(stream).await.expect("stream exists");
     stream.info().await.expect("stream info").state.messages

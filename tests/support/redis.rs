@@ -45,6 +45,10 @@ impl RedisServer {
         panic!("could not start redis-server: {last_err}");
     }
 
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
     }
@@ -87,7 +91,8 @@ impl RedisServer {
         Err("redis-server did not answer PING".into())
     }
 
-    /// Raw RESP PING; true when the server answers `+PONG`.
+    /// Raw RESP PING; true when the server answers `+PONG` (or `-NOAUTH`
+    /// when it was started with `--requirepass`).
     pub fn ping(&self) -> bool {
         let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
             return false;
@@ -97,7 +102,7 @@ impl RedisServer {
             return false;
         }
         let mut buf = [0u8; 16];
-        matches!(s.read(&mut buf), Ok(n) if buf[..n].starts_with(b"+PONG"))
+        matches!(s.read(&mut buf), Ok(n) if buf[..n].starts_with(b"+PONG") || buf[..n].starts_with(b"-NOAUTH"))
     }
 
     /// SIGKILL, no shutdown hooks.
