@@ -13,6 +13,7 @@
 //! - [`budget`]: exact money, the budget tracker, Redis and in-memory stores.
 //! - [`approval`]: pending human approvals and who decided them (Redis or memory).
 //! - [`audit`]: audit events and alerts, and the sink they are published through.
+//! - [`secret`]: `Secret<T>`, a config value whose `Debug` never shows it.
 //! - [`spool`]: the local append-only file audit events wait in while JetStream is away.
 //! - [`journal`]: audit events in flight to JetStream, replayed after a crash.
 //! - [`service`]: the operations every surface serves, with shared request/response/error types.
@@ -37,6 +38,7 @@ pub mod nats;
 pub mod policy;
 pub mod policy_source;
 pub mod redact;
+pub mod secret;
 pub mod server;
 pub mod service;
 pub mod spool;

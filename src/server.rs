@@ -67,7 +67,7 @@ pub async fn open_store(
         StoreKind::Memory => Arc::new(MemoryStore::new()),
         StoreKind::Redis => Arc::new(
             patiently("budget store", wait, || {
-                RedisStore::connect(&config.redis_url)
+                RedisStore::connect(config.redis_url.expose())
             })
             .await?,
         ),
@@ -83,7 +83,7 @@ pub async fn open_approvals(
         StoreKind::Memory => Arc::new(MemoryApprovals::new()),
         StoreKind::Redis => Arc::new(
             patiently("approval store", wait, || {
-                RedisApprovals::connect(&config.redis_url)
+                RedisApprovals::connect(config.redis_url.expose())
             })
             .await?,
         ),
@@ -138,8 +138,12 @@ pub fn build_warden(
 ) -> Result<Warden, ServeError> {
     let gate = policy_source::load(config).map_err(ServeError::Startup)?;
     let redactor = Redactor::new(RedactorConfig {
-        hmac_key: config.redact_hmac_key.clone(),
-        env_values: config.redact_env_values.clone(),
+        hmac_key: config.redact_hmac_key.as_ref().map(|k| k.expose().clone()),
+        env_values: config
+            .redact_env_values
+            .iter()
+            .map(|(name, value)| (name.clone(), value.expose().clone()))
+            .collect(),
     });
     let budgets = BudgetTracker::new(stores.budgets, config.budget.clone())
         .map_err(|e| ServeError::Startup(format!("budget settings: {e}")))?;

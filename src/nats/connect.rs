@@ -14,10 +14,10 @@ pub async fn connect(settings: &NatsSettings) -> Result<Client, String> {
             .map_err(|e| format!("NATS_CREDS {}: {e}", path.display()))?;
     }
     if let (Some(user), Some(password)) = (&settings.user, &settings.password) {
-        options = options.user_and_password(user.clone(), password.clone());
+        options = options.user_and_password(user.clone(), password.expose().clone());
     }
     if let Some(token) = &settings.token {
-        options = options.token(token.clone());
+        options = options.token(token.expose().clone());
     }
     if let Some(ca) = &settings.tls_ca {
         options = options.add_root_certificates(ca.clone()).require_tls(true);
@@ -25,22 +25,10 @@ pub async fn connect(settings: &NatsSettings) -> Result<Client, String> {
     if let (Some(cert), Some(key)) = (&settings.tls_cert, &settings.tls_key) {
         options = options.add_client_certificate(cert.clone(), key.clone());
     }
-    options.connect(settings.url.as_str()).await.map_err(|e| {
-        format!(
-            "cannot connect to NATS at {}: {e}",
-            redact_url(&settings.url)
-        )
-    })
-}
-
-/// Drops any `user:pass@` from a URL before it is shown.
-fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            format!("{}***@{}", &url[..scheme_end + 3], &url[at + 1..])
-        }
-        _ => url.to_string(),
-    }
+    options
+        .connect(settings.url.expose().as_str())
+        .await
+        .map_err(|e| format!("cannot connect to NATS at {}: {e}", settings.display_url()))
 }
 
 /// Ready when the NATS connection is up (and the budget store answers).
@@ -60,12 +48,25 @@ impl crate::http::Readiness for NatsReadiness {
 
 #[cfg(test)]
 mod tests {
+    use crate::config::NatsSettings;
+
     #[test]
     fn credentials_never_reach_messages() {
+        let shown = |url: &str| {
+            NatsSettings {
+                url: url.to_string().into(),
+                ..NatsSettings::default()
+            }
+            .display_url()
+        };
         assert_eq!(
-            super::redact_url("nats://user:s3cret@host:4222"),
+            shown("nats://user:s3cret@host:4222"),
             "nats://***@host:4222"
         );
-        assert_eq!(super::redact_url("nats://host:4222"), "nats://host:4222");
+        assert_eq!(shown("nats://host:4222"), "nats://host:4222");
+        assert_eq!(
+            shown("nats://t0ken@a:4222,nats://b:4222"),
+            "nats://***@a:4222,nats://b:4222"
+        );
     }
 }
