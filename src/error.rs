@@ -31,6 +31,29 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, for metrics initialisation and documentation checks.
+    pub const ALL: [ErrorCode; 19] = [
+        Self::MalformedJson,
+        Self::InvalidRequest,
+        Self::UnknownAction,
+        Self::MissingField,
+        Self::InvalidField,
+        Self::InvalidAmount,
+        Self::InvalidPolicy,
+        Self::BudgetNotFound,
+        Self::BudgetConflict,
+        Self::ApprovalNotFound,
+        Self::ApprovalConflict,
+        Self::Unauthorized,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::PayloadTooLarge,
+        Self::Timeout,
+        Self::StoreUnavailable,
+        Self::Unavailable,
+        Self::Internal,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::MalformedJson => "malformed_json",

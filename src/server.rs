@@ -145,6 +145,7 @@ pub fn build_warden(
             .map(|(name, value)| (name.clone(), value.expose().clone()))
             .collect(),
     });
+    metrics.init_alert_thresholds(&config.budget.alert_thresholds);
     let budgets = BudgetTracker::new(stores.budgets, config.budget.clone())
         .map_err(|e| ServeError::Startup(format!("budget settings: {e}")))?;
     Ok(Warden::new(
