@@ -44,12 +44,14 @@ async fn detached<T: Send + 'static>(
     state: &AppState,
     work: impl std::future::Future<Output = T> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let task = state.tasks.spawn(work);
+    use tracing::Instrument;
+    // The request's span follows the work, so its one error line carries the request id.
+    let task = state.tasks.spawn(work.in_current_span());
     match tokio::time::timeout(state.request_timeout, task).await {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(join)) => {
             tracing::error!(cause = %join, "request task failed");
-            Err(ApiError::new(ErrorCode::Internal, "internal error"))
+            Err(ApiError::internal(join))
         }
         Err(_) => Err(ApiError::new(ErrorCode::Timeout, "request timed out")),
     }
@@ -166,7 +168,7 @@ async fn respond<T: serde::Serialize + Send + 'static>(
     match detached(state, work).await.and_then(|result| result) {
         Ok(value) => match serde_json::to_vec(&value) {
             Ok(json) => json_response(StatusCode::OK, json),
-            Err(_) => ApiError::new(ErrorCode::Internal, "internal error").into_response(),
+            Err(e) => ApiError::internal(e).into_response(),
         },
         Err(err) => err.into_response(),
     }

@@ -199,9 +199,7 @@ impl Warden {
                 .request_errors
                 .with_label_values(&[surface.as_str(), err.code.as_str()])
                 .inc();
-            if err.code == ErrorCode::Internal {
-                tracing::error!(op = op.name(), surface = surface.as_str(), "internal error");
-            }
+            log_error(op.name(), surface, err);
         }
         result
     }
@@ -233,5 +231,22 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
-    serde_json::to_vec(value).map_err(|_| ApiError::new(ErrorCode::Internal, "internal error"))
+    serde_json::to_vec(value).map_err(ApiError::internal)
+}
+
+/// The one log line of a failed request, in the caller's span: the code, the
+/// client's message and the internal cause (which the client never sees).
+fn log_error(op: &str, surface: Surface, err: &ApiError) {
+    let (code, surface) = (err.code.as_str(), surface.as_str());
+    let cause = err.source.as_ref().map(|c| c.to_string());
+    let cause = cause.as_deref().unwrap_or("");
+    match err.code {
+        ErrorCode::Internal => {
+            tracing::error!(op, surface, code, cause, message = %err.message, "request failed")
+        }
+        ErrorCode::StoreUnavailable | ErrorCode::Unavailable | ErrorCode::Timeout => {
+            tracing::warn!(op, surface, code, cause, message = %err.message, "request failed")
+        }
+        _ => tracing::debug!(op, surface, code, message = %err.message, "request refused"),
+    }
 }
