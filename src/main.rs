@@ -14,11 +14,16 @@ use tokio_util::task::TaskTracker;
 use warden::approval::MemoryApprovals;
 use warden::audit::{EventSink, NullSink};
 use warden::budget::MemoryStore;
+use warden::budget::Money;
 use warden::config::{Config, LogFormat, StoreKind};
+use warden::error::ApiError;
 use warden::metrics::Metrics;
 use warden::nats::{self, NatsSink};
 use warden::server;
-use warden::service::{Operation, Surface, Warden};
+use warden::service::{
+    parse, Caller, CanSpendRequest, CheckRequest, CreateBudgetRequest, Request, RunRequest,
+    SpendRequest, Surface, Warden,
+};
 use warden::stream_io::flush_when_idle;
 
 #[derive(Parser)]
@@ -279,24 +284,27 @@ async fn check_one(
             ctx.insert(key.into(), value.into());
         }
     }
-    let mut request = serde_json::json!({ "action": action, "context": ctx });
+    let mut request = CheckRequest {
+        action,
+        context: serde_json::Value::Object(ctx),
+    };
     with_process_cwd(&mut request);
-    let body = request.to_string();
-    print_answer(
-        warden
-            .handle(Operation::Check, body.as_bytes(), Surface::Cli, "cli")
-            .await,
-    )
+    print_answer(call(warden, Request::Check(request)).await)
+}
+
+/// Runs one typed request as the CLI caller and encodes the answer.
+async fn call(warden: &Warden, request: Request) -> Result<Vec<u8>, ApiError> {
+    warden
+        .call(request, &Caller::new(Surface::Cli, "cli"))
+        .await?
+        .to_json()
 }
 
 /// The CLI runs where the agent runs: a shell or delete check without
 /// `context.cwd` is judged in this process's working directory.
-fn with_process_cwd(request: &mut serde_json::Value) {
-    let judged_in_a_directory = matches!(
-        request.get("action").and_then(|a| a.as_str()),
-        Some("execute_code" | "delete_files")
-    );
-    let Some(context) = request.get_mut("context").and_then(|c| c.as_object_mut()) else {
+fn with_process_cwd(request: &mut CheckRequest) {
+    let judged_in_a_directory = matches!(request.action.as_str(), "execute_code" | "delete_files");
+    let Some(context) = request.context.as_object_mut() else {
         return;
     };
     if !judged_in_a_directory || context.contains_key("cwd") {
@@ -320,18 +328,15 @@ async fn check_lines(warden: &Warden) -> anyhow::Result<ExitCode> {
         if line.trim().is_empty() {
             continue;
         }
-        // A line that is not JSON goes through unchanged and gets the usual error.
-        let body = match serde_json::from_str::<serde_json::Value>(&line) {
+        // Parsed once, with the same errors as every surface.
+        let answer = match parse::<CheckRequest>(line.as_bytes()) {
             Ok(mut request) => {
                 with_process_cwd(&mut request);
-                request.to_string()
+                call(warden, Request::Check(request)).await
             }
-            Err(_) => line,
+            Err(err) => Err(err),
         };
-        let answer = match warden
-            .handle(Operation::Check, body.as_bytes(), Surface::Cli, "cli")
-            .await
-        {
+        let answer = match answer {
             Ok(json) => json,
             Err(err) => {
                 failed = true;
@@ -383,42 +388,42 @@ fn redact(
 }
 
 async fn budget(warden: &Warden, op: BudgetOp) -> anyhow::Result<ExitCode> {
-    let (operation, body) = match op {
-        BudgetOp::Create { run_id, limit } => {
-            let limit = limit.map(|l| number(&l)).transpose()?;
-            (
-                Operation::BudgetCreate,
-                serde_json::json!({ "run_id": run_id, "limit": limit }),
-            )
-        }
-        BudgetOp::Spend { run_id, amount } => (
-            Operation::BudgetSpend,
-            serde_json::json!({ "run_id": run_id, "amount": number(&amount)? }),
-        ),
-        BudgetOp::Get { run_id } => (
-            Operation::BudgetGet,
-            serde_json::json!({ "run_id": run_id }),
-        ),
-        BudgetOp::CanSpend { run_id, amount } => (
-            Operation::BudgetCanSpend,
-            serde_json::json!({ "run_id": run_id, "amount": number(&amount)? }),
-        ),
+    let request = match op {
+        BudgetOp::Create { run_id, limit } => limit
+            .as_deref()
+            .map(amount)
+            .transpose()
+            .map(|limit| Request::BudgetCreate(CreateBudgetRequest { run_id, limit })),
+        BudgetOp::Spend {
+            run_id,
+            amount: raw,
+        } => amount(&raw).map(|amount| {
+            Request::BudgetSpend(SpendRequest {
+                run_id,
+                amount,
+                idempotency_key: None,
+            })
+        }),
+        BudgetOp::Get { run_id } => Ok(Request::BudgetGet(RunRequest { run_id })),
+        BudgetOp::CanSpend {
+            run_id,
+            amount: raw,
+        } => amount(&raw).map(|amount| Request::BudgetCanSpend(CanSpendRequest { run_id, amount })),
     };
-    print_answer(
-        warden
-            .handle(operation, body.to_string().as_bytes(), Surface::Cli, "cli")
-            .await,
-    )
+    let answer = match request {
+        Ok(request) => call(warden, request).await,
+        Err(err) => Err(err),
+    };
+    print_answer(answer)
 }
 
-/// An amount from the command line as an exact JSON number (no f64 on the way).
-fn number(raw: &str) -> anyhow::Result<serde_json::Value> {
-    serde_json::from_str::<serde_json::Number>(raw.trim())
-        .map(serde_json::Value::Number)
-        .with_context(|| format!("'{raw}' is not a number"))
+/// An amount from the command line, exact (no f64 on the way); a bad one is
+/// the same `invalid_amount` error as on every other surface.
+fn amount(raw: &str) -> Result<Money, ApiError> {
+    Ok(Money::parse(raw)?)
 }
 
-fn print_answer(answer: Result<Vec<u8>, warden::error::ApiError>) -> anyhow::Result<ExitCode> {
+fn print_answer(answer: Result<Vec<u8>, ApiError>) -> anyhow::Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
     let (body, code) = match answer {
         Ok(json) => (json, ExitCode::SUCCESS),

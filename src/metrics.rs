@@ -282,15 +282,14 @@ impl Metrics {
     /// Zeros for every other labelled metric's known label values.
     fn init_labelled_series(&self) {
         use crate::error::ErrorCode;
-        use crate::service::Operation;
+        use crate::service::Request;
         for surface in labels::SURFACES {
             for code in ErrorCode::ALL {
                 self.request_errors
                     .with_label_values(&[surface, code.as_str()]);
             }
-            for op in Operation::ALL {
-                self.request_duration
-                    .with_label_values(&[surface, op.name()]);
+            for op in Request::NAMES {
+                self.request_duration.with_label_values(&[surface, op]);
             }
         }
         let single: [(&IntCounterVec, &[&str]); 5] = [

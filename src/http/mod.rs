@@ -1,5 +1,5 @@
 //! The REST adapter (axum): routes, body limits, error mapping. Handlers only
-//! translate HTTP to [`Warden::handle`] calls; no decisions are made here.
+//! translate HTTP to typed [`Warden::call`] requests; no decisions are made here.
 
 mod auth;
 mod handlers;
@@ -233,5 +233,47 @@ mod tests {
             .expect("answer");
         assert_eq!(fresh.status(), 400);
         assert!(id_of(&fresh).is_some_and(|id| uuid::Uuid::parse_str(&id).is_ok()));
+    }
+
+    #[tokio::test]
+    async fn admin_and_path_routes_take_the_one_path_with_metrics() {
+        let base = serve_for_test().await;
+        let client = reqwest::Client::new();
+        let missing = client
+            .get(format!("{base}/api/v1/safety/approvals/0190b4a0-0000-7000-8000-000000000000"))
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(missing.status(), 404);
+        let reset = client
+            .post(format!("{base}/api/v1/safety/budget/ghost/reset"))
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(reset.status(), 404);
+        let limit = client
+            .patch(format!("{base}/api/v1/safety/budget/ghost"))
+            .body(r#"{"limit": "ten"}"#)
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(limit.status(), 422);
+        let text = client
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        for line in [
+            r#"warden_request_errors_total{code="approval_not_found",surface="http"} 1"#,
+            r#"warden_request_errors_total{code="budget_not_found",surface="http"} 1"#,
+            r#"warden_request_errors_total{code="invalid_amount",surface="http"} 1"#,
+            r#"warden_request_duration_seconds_count{op="approval_get",surface="http"} 1"#,
+            r#"warden_request_duration_seconds_count{op="budget_reset",surface="http"} 1"#,
+        ] {
+            assert!(text.contains(line), "missing {line}");
+        }
     }
 }

@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::service::{Operation, Surface, Warden};
+use crate::service::{Caller, Operation, Surface, Warden};
 
 pub const QUEUE_GROUP: &str = "warden";
 
@@ -90,7 +90,7 @@ async fn answer(client: &Client, warden: &Warden, op: Operation, message: Messag
     // A request without a reply subject is still carried out (a spend is a fact).
     // NATS permissions, not tokens, decide who may publish here.
     let body = match warden
-        .handle(op, &message.payload, Surface::Nats, "nats")
+        .handle(op, &message.payload, &Caller::new(Surface::Nats, "nats"))
         .await
     {
         Ok(json) => json,
