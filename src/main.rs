@@ -203,7 +203,7 @@ impl CliEvents {
         let connected = tokio::time::timeout(Duration::from_secs(1), async {
             let client = nats::connect(&config.nats).await?;
             nats::streams::ensure_streams(&async_nats::jetstream::new(client.clone())).await?;
-            Ok::<_, String>(client)
+            Ok::<_, nats::NatsError>(client)
         })
         .await;
         match connected {

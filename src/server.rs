@@ -27,6 +27,8 @@ use crate::spool::{Spool, SpoolError};
 pub enum ServeError {
     #[error("{0}")]
     Startup(String),
+    #[error("{0}")]
+    Nats(#[from] crate::nats::NatsError),
     #[error("http server failed: {0}")]
     Http(#[from] std::io::Error),
 }
@@ -169,9 +171,7 @@ pub async fn run(
     let metrics = Arc::new(Metrics::new());
     let client = patiently("NATS", config.startup_wait, || nats::connect(&config.nats)).await?;
     let js = async_nats::jetstream::new(client.clone());
-    nats::streams::ensure_streams(&js)
-        .await
-        .map_err(ServeError::Startup)?;
+    nats::streams::ensure_streams(&js).await?;
     let stores = Stores {
         budgets: open_store(&config, config.startup_wait).await?,
         approvals: open_approvals(&config, config.startup_wait).await?,
@@ -203,20 +203,16 @@ pub async fn run(
     // Everything is subscribed and consuming before the HTTP port answers,
     // so a ready warden never drops a request on the floor.
     let requests =
-        nats::start_request_workers(client.clone(), Arc::clone(&warden), stop_work.clone())
-            .await
-            .map_err(ServeError::Startup)?;
+        nats::start_request_workers(client.clone(), Arc::clone(&warden), stop_work.clone()).await?;
     let logs = nats::start_log_pipeline(
         js.clone(),
         Arc::clone(&warden),
         LogPipelineSettings::default(),
         stop_work.clone(),
     )
-    .await
-    .map_err(ServeError::Startup)?;
-    let spends = nats::start_spend_stream(js.clone(), Arc::clone(&warden), stop_work.clone())
-        .await
-        .map_err(ServeError::Startup)?;
+    .await?;
+    let spends =
+        nats::start_spend_stream(js.clone(), Arc::clone(&warden), stop_work.clone()).await?;
     tasks.spawn(requests);
     tasks.spawn(logs);
     tasks.spawn(spends);

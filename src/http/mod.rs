@@ -240,7 +240,9 @@ mod tests {
         let base = serve_for_test().await;
         let client = reqwest::Client::new();
         let missing = client
-            .get(format!("{base}/api/v1/safety/approvals/0190b4a0-0000-7000-8000-000000000000"))
+            .get(format!(
+                "{base}/api/v1/safety/approvals/0190b4a0-0000-7000-8000-000000000000"
+            ))
             .send()
             .await
             .expect("answer");

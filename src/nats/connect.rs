@@ -2,16 +2,20 @@
 
 use async_nats::{Client, ConnectOptions};
 
+use super::{NatsError, NatsErrorKind};
 use crate::config::NatsSettings;
 
 /// Connects to NATS; the error names the URL, never a credential.
-pub async fn connect(settings: &NatsSettings) -> Result<Client, String> {
+pub async fn connect(settings: &NatsSettings) -> Result<Client, NatsError> {
     let mut options = ConnectOptions::new().name("warden");
     if let Some(path) = &settings.creds_file {
-        options = options
-            .credentials_file(path)
-            .await
-            .map_err(|e| format!("NATS_CREDS {}: {e}", path.display()))?;
+        options = options.credentials_file(path).await.map_err(|e| {
+            NatsError::new(
+                NatsErrorKind::Credentials,
+                format!("NATS_CREDS {}", path.display()),
+                e,
+            )
+        })?;
     }
     if let (Some(user), Some(password)) = (&settings.user, &settings.password) {
         options = options.user_and_password(user.clone(), password.expose().clone());
@@ -28,7 +32,12 @@ pub async fn connect(settings: &NatsSettings) -> Result<Client, String> {
     options
         .connect(settings.url.expose().as_str())
         .await
-        .map_err(|e| format!("cannot connect to NATS at {}: {e}", settings.display_url()))
+        .map_err(|e| {
+            NatsError::connect(
+                format!("cannot connect to NATS at {}", settings.display_url()),
+                e,
+            )
+        })
 }
 
 /// Ready when the NATS connection is up (and the budget store answers).

@@ -10,6 +10,7 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::{NatsError, NatsErrorKind};
 use crate::service::{Caller, Operation, Surface, Warden};
 
 pub const QUEUE_GROUP: &str = "warden";
@@ -24,16 +25,25 @@ pub async fn start_request_workers(
     client: Client,
     warden: Arc<Warden>,
     shutdown: CancellationToken,
-) -> Result<impl std::future::Future<Output = ()>, String> {
+) -> Result<impl std::future::Future<Output = ()>, NatsError> {
     let mut subscribers = Vec::new();
     for op in Operation::ALL {
         let subscriber = client
             .queue_subscribe(op.subject(), QUEUE_GROUP.to_string())
             .await
-            .map_err(|e| format!("cannot subscribe {}: {e}", op.subject()))?;
+            .map_err(|e| {
+                NatsError::new(
+                    NatsErrorKind::Subscribe,
+                    format!("cannot subscribe {}", op.subject()),
+                    e,
+                )
+            })?;
         subscribers.push((op, subscriber));
     }
-    client.flush().await.map_err(|e| e.to_string())?;
+    client
+        .flush()
+        .await
+        .map_err(|e| NatsError::new(NatsErrorKind::Unreachable, "cannot flush subscriptions", e))?;
     Ok(async move {
         let tracker = TaskTracker::new();
         for (op, subscriber) in subscribers {
