@@ -9,6 +9,7 @@
 //! - [`auth`]: API tokens and roles (agent, admin), constant-time checks.
 //! - [`config`]: environment / `.env` → typed, validated [`config::Config`].
 //! - [`policy`]: the policy gate: actions, shell and SQL analysis, network allowlist. No I/O.
+//! - [`readiness`]: the `Readiness` checks `/readyz` serves (NATS and the budget store).
 //! - [`redact`]: the redactor: secret rules, prefilter, env values, streaming. No I/O.
 //! - [`budget`]: exact money, the budget tracker, Redis and in-memory stores.
 //! - [`approval`]: pending human approvals and who decided them (Redis or memory).
@@ -37,6 +38,7 @@ pub mod metrics;
 pub mod nats;
 pub mod policy;
 pub mod policy_source;
+pub mod readiness;
 pub mod redact;
 pub mod secret;
 pub mod server;

@@ -41,9 +41,9 @@ struct Cli {
 enum Command {
     /// Serve REST, NATS request/reply and the JetStream pipelines.
     Serve {
-        /// Budget store: redis (default, WARDEN_STORE) or memory (dev only).
-        #[arg(long)]
-        store: Option<String>,
+        /// Budget store (default: WARDEN_STORE, else redis); memory is for dev only.
+        #[arg(long, value_enum)]
+        store: Option<StoreArg>,
     },
     /// Check actions: one JSON request per stdin line, or one action from flags.
     Check {
@@ -77,6 +77,22 @@ enum Command {
         #[command(subcommand)]
         op: BudgetOp,
     },
+}
+
+/// `--store`: where budgets and approvals live.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum StoreArg {
+    Redis,
+    Memory,
+}
+
+impl From<StoreArg> for StoreKind {
+    fn from(arg: StoreArg) -> Self {
+        match arg {
+            StoreArg::Redis => StoreKind::Redis,
+            StoreArg::Memory => StoreKind::Memory,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -117,11 +133,22 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli.command, config)) {
         Ok(code) => code,
+        // The reader went away (`warden redact f | head`): done, like ripgrep.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("warden: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether `error` comes from writing to a closed pipe.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn init_tracing(format: LogFormat) {
@@ -140,11 +167,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve { store } => {
             if let Some(store) = store {
-                config.store = match store.as_str() {
-                    "memory" => StoreKind::Memory,
-                    "redis" => StoreKind::Redis,
-                    other => anyhow::bail!("--store: '{other}' is not one of: redis, memory"),
-                };
+                config.store = store.into();
             }
             let listener = tokio::net::TcpListener::bind(config.http_addr)
                 .await
@@ -375,7 +398,7 @@ fn redact(
             .context("input is not UTF-8 text")?;
         let redacted = warden.redactor().redact_env_vars(&text, &env_vars);
         let answer = serde_json::json!({ "findings": redacted.findings });
-        println!("{answer}");
+        writeln!(std::io::stdout().lock(), "{answer}")?;
         return Ok(ExitCode::SUCCESS);
     }
     let stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());

@@ -18,27 +18,12 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::auth::TokenSet;
+use crate::readiness::Readiness;
 use crate::service::Warden;
 
 pub use auth::Caller;
 pub use request_id::{RequestId, REQUEST_ID};
 pub use response::error_response;
-
-/// Reports whether the service's dependencies are reachable, by name.
-#[async_trait::async_trait]
-pub trait Readiness: Send + Sync {
-    async fn checks(&self) -> Vec<(&'static str, bool)>;
-}
-
-/// Always ready: for tests and the in-memory dev mode.
-pub struct AlwaysReady;
-
-#[async_trait::async_trait]
-impl Readiness for AlwaysReady {
-    async fn checks(&self) -> Vec<(&'static str, bool)> {
-        Vec::new()
-    }
-}
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -167,6 +152,7 @@ mod tests {
     use crate::budget::MemoryStore;
     use crate::config::Config;
     use crate::metrics::Metrics;
+    use crate::readiness::AlwaysReady;
     use crate::server::{build_warden, Stores};
 
     /// A router over memory stores, in protected mode, served on a free port.

@@ -47,7 +47,7 @@ pub struct NatsReadiness {
 }
 
 #[async_trait::async_trait]
-impl crate::http::Readiness for NatsReadiness {
+impl crate::readiness::Readiness for NatsReadiness {
     async fn checks(&self) -> Vec<(&'static str, bool)> {
         let nats = self.client.connection_state() == async_nats::connection::State::Connected;
         let store = self.budgets.ping().await.is_ok();
