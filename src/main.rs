@@ -3,22 +3,14 @@
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
-use warden::approval::MemoryApprovals;
-use warden::audit::{EventSink, NullSink};
-use warden::budget::MemoryStore;
 use warden::budget::Money;
 use warden::config::{Config, LogFormat, StoreKind};
 use warden::error::ApiError;
-use warden::metrics::Metrics;
-use warden::nats::{self, NatsSink};
 use warden::server;
 use warden::service::{
     parse, Caller, CanSpendRequest, CheckRequest, CreateBudgetRequest, Request, RunRequest,
@@ -186,14 +178,13 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             path,
             context,
         } => {
-            let events = CliEvents::connect(&config).await;
-            let warden = offline_warden(&config, false, events.sink()).await?;
+            let oneshot = server::OneShot::open(&config, false, true).await?;
+            let warden = &oneshot.warden;
             let code = match action {
-                Some(action) => check_one(&warden, action, command, url, path, context).await,
-                None => check_lines(&warden).await,
+                Some(action) => check_one(warden, action, command, url, path, context).await,
+                None => check_lines(warden).await,
             };
-            warden.drain(Duration::from_secs(5)).await;
-            events.finish().await;
+            oneshot.finish().await;
             code
         }
         Command::Redact {
@@ -201,93 +192,16 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             json,
             file,
         } => {
-            let warden = offline_warden(&config, false, Arc::new(NullSink)).await?;
-            redact(&warden, env_vars, json, file)
+            let oneshot = server::OneShot::open(&config, false, false).await?;
+            redact(&oneshot.warden, env_vars, json, file)
         }
         Command::Budget { op } => {
-            let events = CliEvents::connect(&config).await;
-            let warden = offline_warden(&config, true, events.sink()).await?;
-            let code = budget(&warden, op).await;
-            warden.drain(Duration::from_secs(5)).await;
-            events.finish().await;
+            let oneshot = server::OneShot::open(&config, true, true).await?;
+            let code = budget(&oneshot.warden, op).await;
+            oneshot.finish().await;
             code
         }
     }
-}
-
-/// Where a one-shot command's audit events and alerts go: NATS when it answers
-/// within a second (so CLI decisions are audited like any other), else nowhere.
-struct CliEvents {
-    nats: Option<(async_nats::Client, TaskTracker, Arc<NatsSink>)>,
-}
-
-impl CliEvents {
-    async fn connect(config: &Config) -> CliEvents {
-        let connected = tokio::time::timeout(Duration::from_secs(1), async {
-            let client = nats::connect(&config.nats).await?;
-            nats::streams::ensure_streams(&async_nats::jetstream::new(client.clone())).await?;
-            Ok::<_, nats::NatsError>(client)
-        })
-        .await;
-        match connected {
-            Ok(Ok(client)) => {
-                let acks = TaskTracker::new();
-                let sink = Arc::new(NatsSink::new(
-                    client.clone(),
-                    Arc::new(Metrics::new()),
-                    acks.clone(),
-                ));
-                CliEvents {
-                    nats: Some((client, acks, sink)),
-                }
-            }
-            _ => {
-                tracing::warn!("NATS is not reachable: this command's decisions are not audited");
-                CliEvents { nats: None }
-            }
-        }
-    }
-
-    fn sink(&self) -> Arc<dyn EventSink> {
-        match &self.nats {
-            Some((_, _, sink)) => Arc::clone(sink) as Arc<dyn EventSink>,
-            None => Arc::new(NullSink),
-        }
-    }
-
-    /// Waits (briefly) until JetStream has stored what was published.
-    async fn finish(self) {
-        if let Some((client, acks, _)) = self.nats {
-            acks.close();
-            let _ = tokio::time::timeout(Duration::from_secs(5), acks.wait()).await;
-            let _ = client.flush().await;
-        }
-    }
-}
-
-/// A service for the one-shot commands, publishing through `events`.
-async fn offline_warden(
-    config: &Config,
-    needs_store: bool,
-    events: Arc<dyn EventSink>,
-) -> anyhow::Result<Warden> {
-    let budgets = if needs_store {
-        // A one-shot command fails at once rather than wait for Redis.
-        server::open_store(config, std::time::Duration::ZERO).await?
-    } else {
-        Arc::new(MemoryStore::new())
-    };
-    // Approvals asked for from the CLI live only as long as the command.
-    let stores = server::Stores {
-        budgets,
-        approvals: Arc::new(MemoryApprovals::new()),
-    };
-    Ok(server::build_warden(
-        config,
-        stores,
-        events,
-        Arc::new(Metrics::new()),
-    )?)
 }
 
 async fn check_one(

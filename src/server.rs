@@ -1,6 +1,7 @@
 //! `warden serve`: builds the service from [`Config`], starts every surface
 //! (REST, NATS request/reply, the log pipeline, the spend stream, policy
-//! reloads) and shuts them down gracefully when asked.
+//! reloads) and shuts them down gracefully when asked; and [`OneShot`], the
+//! same service wired for one CLI command.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::approval::{ApprovalStore, MemoryApprovals, RedisApprovals};
-use crate::audit::EventSink;
+use crate::audit::{EventSink, NullSink};
 use crate::budget::{BudgetStore, BudgetTracker, MemoryStore, RedisStore};
 use crate::config::{Config, StoreKind};
 use crate::http::{self, AppState};
@@ -159,6 +160,101 @@ pub fn build_warden(
         events,
         metrics,
     ))
+}
+
+/// The service wired for one CLI command (`check`, `redact`, `budget`).
+pub struct OneShot {
+    pub warden: Warden,
+    events: CliEvents,
+}
+
+impl OneShot {
+    /// Builds the service: budgets in the configured store when `needs_store`
+    /// (failing at once rather than waiting for Redis), else in memory;
+    /// approvals live as long as the command. With `audited`, events go to
+    /// NATS when it answers within a second, else nowhere (said on stderr).
+    pub async fn open(
+        config: &Config,
+        needs_store: bool,
+        audited: bool,
+    ) -> Result<Self, ServeError> {
+        let budgets = if needs_store {
+            open_store(config, Duration::ZERO).await?
+        } else {
+            Arc::new(MemoryStore::new())
+        };
+        let stores = Stores {
+            budgets,
+            approvals: Arc::new(MemoryApprovals::new()),
+        };
+        let events = if audited {
+            CliEvents::connect(config).await
+        } else {
+            CliEvents { nats: None }
+        };
+        let warden = build_warden(config, stores, events.sink(), Arc::new(Metrics::new()))?;
+        Ok(OneShot { warden, events })
+    }
+
+    /// Waits (briefly) for the work after commits and for JetStream to store
+    /// what was published.
+    pub async fn finish(self) {
+        self.warden.drain(Duration::from_secs(5)).await;
+        self.events.finish().await;
+    }
+}
+
+/// Where a one-shot command's audit events and alerts go: NATS when it answers
+/// within a second (so CLI decisions are audited like any other), else nowhere.
+struct CliEvents {
+    nats: Option<(async_nats::Client, TaskTracker, Arc<NatsSink>)>,
+}
+
+impl CliEvents {
+    async fn connect(config: &Config) -> CliEvents {
+        let connected = tokio::time::timeout(Duration::from_secs(1), async {
+            let client = nats::connect(&config.nats).await?;
+            nats::streams::ensure_streams(&async_nats::jetstream::new(client.clone())).await?;
+            Ok::<_, nats::NatsError>(client)
+        })
+        .await;
+        match connected {
+            Ok(Ok(client)) => {
+                let acks = TaskTracker::new();
+                let sink = Arc::new(NatsSink::new(
+                    client.clone(),
+                    Arc::new(Metrics::new()),
+                    acks.clone(),
+                ));
+                CliEvents {
+                    nats: Some((client, acks, sink)),
+                }
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(kind = %e.kind, cause = %e, "NATS is not reachable: this command's decisions are not audited");
+                CliEvents { nats: None }
+            }
+            Err(_) => {
+                tracing::warn!("NATS is not reachable: this command's decisions are not audited");
+                CliEvents { nats: None }
+            }
+        }
+    }
+
+    fn sink(&self) -> Arc<dyn EventSink> {
+        match &self.nats {
+            Some((_, _, sink)) => Arc::clone(sink) as Arc<dyn EventSink>,
+            None => Arc::new(NullSink),
+        }
+    }
+
+    async fn finish(self) {
+        if let Some((client, acks, _)) = self.nats {
+            acks.close();
+            let _ = tokio::time::timeout(Duration::from_secs(5), acks.wait()).await;
+            let _ = client.flush().await;
+        }
+    }
 }
 
 /// Runs warden on `listener` until `shutdown` is cancelled, then drains within
