@@ -40,7 +40,9 @@ pub async fn connect(settings: &NatsSettings) -> Result<Client, NatsError> {
         })
 }
 
-/// Ready when the NATS connection is up (and the budget store answers).
+/// Ready when the NATS connection is up, JetStream serves warden's streams,
+/// and the budget store answers. `nats` and `jetstream` are separate checks so
+/// "NATS is down" and "JetStream or a stream is broken" are told apart.
 pub struct NatsReadiness {
     pub client: Client,
     pub budgets: crate::budget::BudgetTracker,
@@ -50,8 +52,29 @@ pub struct NatsReadiness {
 impl crate::readiness::Readiness for NatsReadiness {
     async fn checks(&self) -> Vec<(&'static str, bool)> {
         let nats = self.client.connection_state() == async_nats::connection::State::Connected;
+        let jetstream = nats && self.jetstream_ready().await;
         let store = self.budgets.ping().await.is_ok();
-        vec![("nats", nats), ("budget_store", store)]
+        vec![
+            ("nats", nats),
+            ("jetstream", jetstream),
+            ("budget_store", store),
+        ]
+    }
+}
+
+impl NatsReadiness {
+    /// The audit stream answers within a second (JetStream enabled, stream there).
+    async fn jetstream_ready(&self) -> bool {
+        let js = async_nats::jetstream::new(self.client.clone());
+        let info = js.get_stream(super::streams::AUDIT_STREAM);
+        match tokio::time::timeout(std::time::Duration::from_secs(1), info).await {
+            Ok(Ok(_)) => true,
+            Ok(Err(e)) => {
+                tracing::warn!(cause = %e, "readiness: JetStream does not serve the audit stream");
+                false
+            }
+            Err(_) => false,
+        }
     }
 }
 
