@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::auth::{parse_tokens_file, ApiToken, Role, TokenSet};
 use crate::budget::{BudgetSettings, Money};
 use crate::policy::{ActionType, PolicyConfig};
+use crate::secret::Secret;
 
 /// A bad configuration value: names the variable, says what was wrong, never echoes secrets.
 #[derive(Debug, thiserror::Error)]
@@ -62,11 +63,12 @@ pub enum StoreKind {
 /// Connection options for NATS, passed straight to async-nats.
 #[derive(Clone, Default)]
 pub struct NatsSettings {
-    pub url: String,
+    /// May carry `user:password@` or a token: shown only through [`NatsSettings::display_url`].
+    pub url: Secret<String>,
     pub creds_file: Option<PathBuf>,
     pub user: Option<String>,
-    pub password: Option<String>,
-    pub token: Option<String>,
+    pub password: Option<Secret<String>>,
+    pub token: Option<Secret<String>>,
     pub tls_ca: Option<PathBuf>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -75,12 +77,37 @@ pub struct NatsSettings {
 impl std::fmt::Debug for NatsSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NatsSettings")
-            .field("url", &crate::nats::connect::redact_url(&self.url))
+            .field("url", &self.display_url())
             .field("creds_file", &self.creds_file)
             .field("user", &self.user)
-            .field("password", &self.password.as_ref().map(|_| "***"))
-            .field("token", &self.token.as_ref().map(|_| "***"))
-            .finish_non_exhaustive()
+            .field("password", &self.password)
+            .field("token", &self.token)
+            .field("tls_ca", &self.tls_ca)
+            .field("tls_cert", &self.tls_cert)
+            .field("tls_key", &self.tls_key)
+            .finish()
+    }
+}
+
+impl NatsSettings {
+    /// The server URL(s) without any `user:pass@` or `token@`, fit for logs and errors.
+    pub fn display_url(&self) -> String {
+        self.url
+            .expose()
+            .split(',')
+            .map(redact_userinfo)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// Drops any `user:pass@` (or `token@`) from one URL before it is shown.
+fn redact_userinfo(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}***@{}", &url[..scheme_end + 3], &url[at + 1..])
+        }
+        _ => url.to_string(),
     }
 }
 
@@ -89,8 +116,8 @@ impl std::fmt::Debug for NatsSettings {
 pub struct Config {
     pub http_addr: SocketAddr,
     pub nats: NatsSettings,
-    /// Full Redis URL (may carry a password: never log it).
-    pub redis_url: String,
+    /// Full Redis URL (may carry a password).
+    pub redis_url: Secret<String>,
     pub store: StoreKind,
     pub policy: PolicyConfig,
     pub policy_file: Option<PathBuf>,
@@ -106,8 +133,8 @@ pub struct Config {
     /// Names of env vars whose current values are redacted wherever they appear.
     pub redact_env_names: Vec<String>,
     /// Their values, captured at start (never logged).
-    pub redact_env_values: Vec<(String, String)>,
-    pub redact_hmac_key: Option<Vec<u8>>,
+    pub redact_env_values: Vec<(String, Secret<String>)>,
+    pub redact_hmac_key: Option<Secret<Vec<u8>>>,
     /// REST bearer tokens; empty = protected mode (loopback only).
     pub api_tokens: TokenSet,
     pub tokens_file: Option<PathBuf>,
@@ -194,16 +221,16 @@ impl Config {
         };
 
         let nats = NatsSettings {
-            url: get("NATS_URL").unwrap_or_else(|| "nats://127.0.0.1:4222".into()),
+            url: Secret::new(get("NATS_URL").unwrap_or_else(|| "nats://127.0.0.1:4222".into())),
             creds_file: get("NATS_CREDS").map(PathBuf::from),
             user: get("NATS_USER"),
-            password: get("NATS_PASSWORD"),
-            token: get("NATS_TOKEN"),
+            password: get("NATS_PASSWORD").map(Secret::new),
+            token: get("NATS_TOKEN").map(Secret::new),
             tls_ca: get("NATS_TLS_CA").map(PathBuf::from),
             tls_cert: get("NATS_TLS_CERT").map(PathBuf::from),
             tls_key: get("NATS_TLS_KEY").map(PathBuf::from),
         };
-        if !nats.url.contains("://") {
+        if !nats.url.expose().contains("://") {
             return Err(bad("NATS_URL", "expected a URL like nats://127.0.0.1:4222"));
         }
 
@@ -307,9 +334,13 @@ impl Config {
             .iter()
             .filter_map(|name| lookup(name).map(|value| (name.clone(), value)))
             .filter(|(_, value)| value.len() >= 8)
+            .map(|(name, value)| (name, Secret::new(value)))
             .collect();
-        let redact_hmac_key = get("WARDEN_REDACT_HMAC_KEY").map(|k| k.into_bytes());
-        if redact_hmac_key.as_ref().is_some_and(|k| k.len() < 16) {
+        let redact_hmac_key = get("WARDEN_REDACT_HMAC_KEY").map(|k| Secret::new(k.into_bytes()));
+        if redact_hmac_key
+            .as_ref()
+            .is_some_and(|k| k.expose().len() < 16)
+        {
             return Err(bad(
                 "WARDEN_REDACT_HMAC_KEY",
                 "must be at least 16 bytes long",
@@ -376,7 +407,7 @@ impl Config {
     }
 }
 
-fn redis_url(get: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
+fn redis_url(get: &impl Fn(&str) -> Option<String>) -> Result<Secret<String>, ConfigError> {
     if let Some(url) = get("REDIS_URL") {
         if !(url.starts_with("redis://")
             || url.starts_with("rediss://")
@@ -387,7 +418,7 @@ fn redis_url(get: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigErro
                 "expected a URL starting with redis://, rediss:// or unix://",
             ));
         }
-        return Ok(url);
+        return Ok(Secret::new(url));
     }
     let host = get("REDIS_HOST").unwrap_or_else(|| "127.0.0.1".into());
     if host.contains(['/', '@', ' ']) {
@@ -399,7 +430,7 @@ fn redis_url(get: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigErro
         Some(password) => format!(":{}@", url_escape(&password)),
         None => String::new(),
     };
-    Ok(format!("redis://{auth}{host}:{port}/{db}"))
+    Ok(Secret::new(format!("redis://{auth}{host}:{port}/{db}")))
 }
 
 fn budget_settings(get: &impl Fn(&str) -> Option<String>) -> Result<BudgetSettings, ConfigError> {
@@ -547,8 +578,8 @@ mod tests {
     fn defaults_match_the_contract() {
         let cfg = parse(&[]).expect("empty env is valid");
         assert_eq!(cfg.http_addr.to_string(), "127.0.0.1:8080");
-        assert_eq!(cfg.nats.url, "nats://127.0.0.1:4222");
-        assert_eq!(cfg.redis_url, "redis://127.0.0.1:6379/0");
+        assert_eq!(cfg.nats.url.expose(), "nats://127.0.0.1:4222");
+        assert_eq!(cfg.redis_url.expose(), "redis://127.0.0.1:6379/0");
         assert!(cfg.policy.enable_code_execution);
         assert!(cfg.policy.enable_network_access);
         assert!(!cfg.policy.enable_deployments);
@@ -649,7 +680,7 @@ mod tests {
         ])
         .expect("valid");
         assert_eq!(
-            cfg.redis_url,
+            cfg.redis_url.expose(),
             "redis://:p%40ss%20word@cache.internal:6380/2"
         );
         assert!(!format!("{:?}", cfg.nats).contains("p@ss"));
@@ -688,7 +719,60 @@ mod tests {
         assert_eq!(cfg.redact_env_names, vec!["MY_TOKEN", "SHORT"]);
         assert_eq!(
             cfg.redact_env_values,
-            vec![("MY_TOKEN".to_string(), "abcdefgh12345".to_string())]
+            vec![(
+                "MY_TOKEN".to_string(),
+                Secret::new("abcdefgh12345".to_string())
+            )]
         );
+    }
+
+    #[test]
+    fn debug_of_a_config_full_of_secrets_shows_none_of_them() {
+        let secrets = [
+            "redis-pass-Zq81xW",
+            "nats-pass-Kd92hT",
+            "nats-token-Pm47cR",
+            "url-user-pass-Hv63",
+            "agent-token-Aa0123456789",
+            "admin-token-Bb0123456789",
+            "hmac-key-Cc0123456789",
+            "openai-sk-Dd0123456789",
+            "database-url-pass-Ee01",
+        ];
+        let cfg = parse(&[
+            ("REDIS_PASSWORD", secrets[0]),
+            ("NATS_USER", "warden"),
+            ("NATS_PASSWORD", secrets[1]),
+            ("NATS_TOKEN", secrets[2]),
+            (
+                "NATS_URL",
+                &format!("nats://warden:{}@nats.internal:4222", secrets[3]),
+            ),
+            ("WARDEN_API_TOKENS", secrets[4]),
+            ("WARDEN_ADMIN_TOKENS", secrets[5]),
+            ("WARDEN_REDACT_HMAC_KEY", secrets[6]),
+            ("OPENAI_API_KEY", secrets[7]),
+            (
+                "DATABASE_URL",
+                &format!("postgres://app:{}@db/app", secrets[8]),
+            ),
+        ])
+        .expect("valid");
+        for shown in [format!("{cfg:?}"), format!("{cfg:#?}")] {
+            for secret in secrets {
+                assert!(!shown.contains(secret), "{secret} in {shown}");
+            }
+            assert!(
+                shown.contains("nats.internal:4222"),
+                "the host stays visible"
+            );
+        }
+        // With a full REDIS_URL as well.
+        let cfg = parse(&[(
+            "REDIS_URL",
+            &format!("redis://:{}@cache:6379/0", secrets[0]),
+        )])
+        .expect("valid");
+        assert!(!format!("{cfg:?}").contains(secrets[0]));
     }
 }

@@ -1,9 +1,15 @@
 //! The one error type every surface returns: a stable code, a safe message, and
 //! the table that maps codes to HTTP statuses. REST and NATS encode it the same way.
+//! Typed core errors (policy, budget, money, approval) become an [`ApiError`]
+//! here and only here; the internal cause rides along as `source`, logged once
+//! by the service and never sent to the client.
+
+use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::budget::BudgetError;
+use crate::approval::ApprovalError;
+use crate::budget::{BudgetError, MoneyError};
 use crate::policy::PolicyError;
 
 /// What went wrong, as clients branch on it. The string form is the wire `code`.
@@ -31,6 +37,29 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, for metrics initialisation and documentation checks.
+    pub const ALL: [ErrorCode; 19] = [
+        Self::MalformedJson,
+        Self::InvalidRequest,
+        Self::UnknownAction,
+        Self::MissingField,
+        Self::InvalidField,
+        Self::InvalidAmount,
+        Self::InvalidPolicy,
+        Self::BudgetNotFound,
+        Self::BudgetConflict,
+        Self::ApprovalNotFound,
+        Self::ApprovalConflict,
+        Self::Unauthorized,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::PayloadTooLarge,
+        Self::Timeout,
+        Self::StoreUnavailable,
+        Self::Unavailable,
+        Self::Internal,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::MalformedJson => "malformed_json",
@@ -76,13 +105,28 @@ impl ErrorCode {
     }
 }
 
-/// An error as clients see it. `message` must never contain secrets or internals.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// The internal cause of an [`ApiError`]: for the log, never for the client.
+pub type Cause = Arc<dyn std::error::Error + Send + Sync + 'static>;
+
+/// An error as clients see it. `message` must never contain secrets or internals;
+/// `source` keeps the internal cause for the one log line of the request.
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{}: {message}", code.as_str())]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    #[source]
+    pub source: Option<Cause>,
 }
+
+/// Two errors are equal when clients see the same thing (code and message).
+impl PartialEq for ApiError {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code && self.message == other.message
+    }
+}
+
+impl Eq for ApiError {}
 
 #[derive(Serialize)]
 struct ErrorBody<'a> {
@@ -100,7 +144,19 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            source: None,
         }
+    }
+
+    /// Keeps `cause` for the log (never for the client).
+    pub fn with_source(mut self, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Arc::new(cause));
+        self
+    }
+
+    /// The internal error: a fixed message for the client, the cause for the log.
+    pub fn internal(cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::new(ErrorCode::Internal, "internal error").with_source(cause)
     }
 
     pub fn malformed_json(cause: &serde_json::Error) -> Self {
@@ -174,49 +230,76 @@ fn without_values(message: &str) -> String {
     out
 }
 
-impl From<crate::approval::ApprovalError> for ApiError {
-    fn from(err: crate::approval::ApprovalError) -> Self {
-        use crate::approval::ApprovalError;
-        let code = match &err {
+impl From<&ApprovalError> for ErrorCode {
+    fn from(err: &ApprovalError) -> Self {
+        match err {
             ApprovalError::NotFound(_) => ErrorCode::ApprovalNotFound,
             ApprovalError::AlreadyDecided { .. } => ErrorCode::ApprovalConflict,
             ApprovalError::SelfApproval => ErrorCode::Forbidden,
             ApprovalError::Unavailable(_) => ErrorCode::StoreUnavailable,
-        };
-        ApiError::new(code, err.to_string())
+        }
     }
 }
 
-impl From<PolicyError> for ApiError {
-    fn from(err: PolicyError) -> Self {
-        let code = match &err {
+impl From<&PolicyError> for ErrorCode {
+    fn from(err: &PolicyError) -> Self {
+        match err {
             PolicyError::UnknownAction(_) => ErrorCode::UnknownAction,
             PolicyError::MissingField { .. } => ErrorCode::MissingField,
             PolicyError::InvalidField { .. } => ErrorCode::InvalidField,
             PolicyError::InvalidPolicy(_) => ErrorCode::InvalidPolicy,
-        };
-        ApiError::new(code, err.to_string())
+        }
     }
 }
 
-impl From<BudgetError> for ApiError {
-    fn from(err: BudgetError) -> Self {
-        let code = match &err {
+impl From<&BudgetError> for ErrorCode {
+    fn from(err: &BudgetError) -> Self {
+        match err {
             BudgetError::NotFound(_) => ErrorCode::BudgetNotFound,
             BudgetError::Conflict { .. } => ErrorCode::BudgetConflict,
             BudgetError::InvalidAmount(_) => ErrorCode::InvalidAmount,
             BudgetError::Invalid(_) => ErrorCode::InvalidField,
             BudgetError::Unavailable(_) => ErrorCode::StoreUnavailable,
             BudgetError::Internal(_) => ErrorCode::Internal,
-        };
-        let message = match code {
+        }
+    }
+}
+
+impl From<ApprovalError> for ApiError {
+    fn from(err: ApprovalError) -> Self {
+        let code = ErrorCode::from(&err);
+        match code {
             ErrorCode::StoreUnavailable => {
-                "budget store is unavailable; nothing was recorded".to_string()
+                ApiError::new(code, "approval store is unavailable").with_source(err)
             }
-            ErrorCode::Internal => "internal error".to_string(),
-            _ => err.to_string(),
-        };
-        ApiError::new(code, message)
+            _ => ApiError::new(code, err.to_string()),
+        }
+    }
+}
+
+impl From<PolicyError> for ApiError {
+    fn from(err: PolicyError) -> Self {
+        ApiError::new(ErrorCode::from(&err), err.to_string())
+    }
+}
+
+impl From<MoneyError> for ApiError {
+    fn from(err: MoneyError) -> Self {
+        ApiError::new(ErrorCode::InvalidAmount, err.to_string())
+    }
+}
+
+impl From<BudgetError> for ApiError {
+    fn from(err: BudgetError) -> Self {
+        match ErrorCode::from(&err) {
+            ErrorCode::StoreUnavailable => ApiError::new(
+                ErrorCode::StoreUnavailable,
+                "budget store is unavailable; nothing was recorded",
+            )
+            .with_source(err),
+            ErrorCode::Internal => ApiError::internal(err),
+            code => ApiError::new(code, err.to_string()),
+        }
     }
 }
 
@@ -232,6 +315,23 @@ mod tests {
             r#"{"error":{"code":"budget_not_found","message":"no budget for run 'x'"}}"#
         );
         assert_eq!(err.code.http_status(), 404);
+    }
+
+    #[test]
+    fn internal_causes_stay_out_of_the_wire_body() {
+        let err = ApiError::from(BudgetError::Unavailable(
+            "redis://:hunter2@cache refused".into(),
+        ));
+        assert_eq!(err.code, ErrorCode::StoreUnavailable);
+        let body = String::from_utf8(err.to_json()).expect("utf8");
+        assert!(!body.contains("hunter2"), "{body}");
+        let cause = std::error::Error::source(&err).expect("cause kept");
+        assert!(cause.to_string().contains("refused"));
+        let err = ApiError::from(BudgetError::Internal("bad script reply".into()));
+        assert_eq!(err.message, "internal error");
+        assert!(err.source.is_some());
+        let err = ApiError::from(MoneyError::Zero);
+        assert_eq!(err.code, ErrorCode::InvalidAmount);
     }
 
     #[test]

@@ -9,10 +9,12 @@
 //! - [`auth`]: API tokens and roles (agent, admin), constant-time checks.
 //! - [`config`]: environment / `.env` → typed, validated [`config::Config`].
 //! - [`policy`]: the policy gate: actions, shell and SQL analysis, network allowlist. No I/O.
+//! - [`readiness`]: the `Readiness` checks `/readyz` serves (NATS and the budget store).
 //! - [`redact`]: the redactor: secret rules, prefilter, env values, streaming. No I/O.
 //! - [`budget`]: exact money, the budget tracker, Redis and in-memory stores.
 //! - [`approval`]: pending human approvals and who decided them (Redis or memory).
 //! - [`audit`]: audit events and alerts, and the sink they are published through.
+//! - [`secret`]: `Secret<T>`, a config value whose `Debug` never shows it.
 //! - [`spool`]: the local append-only file audit events wait in while JetStream is away.
 //! - [`journal`]: audit events in flight to JetStream, replayed after a crash.
 //! - [`service`]: the operations every surface serves, with shared request/response/error types.
@@ -33,13 +35,15 @@ pub mod config;
 pub mod error;
 pub mod hook;
 pub mod http;
-pub mod journal;
+pub(crate) mod journal;
 pub mod metrics;
 pub mod nats;
 pub mod policy;
-pub mod policy_source;
+pub(crate) mod policy_source;
+pub mod readiness;
 pub mod redact;
+pub mod secret;
 pub mod server;
 pub mod service;
-pub mod spool;
+pub(crate) mod spool;
 pub mod stream_io;

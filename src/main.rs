@@ -3,22 +3,19 @@
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
-use warden::approval::MemoryApprovals;
-use warden::audit::{EventSink, NullSink};
-use warden::budget::MemoryStore;
+use warden::budget::Money;
 use warden::config::{Config, LogFormat, StoreKind};
-use warden::metrics::Metrics;
-use warden::nats::{self, NatsSink};
+use warden::error::ApiError;
 use warden::server;
-use warden::service::{Operation, Surface, Warden};
+use warden::service::{
+    parse, Caller, CanSpendRequest, CheckRequest, CreateBudgetRequest, Request, RunRequest,
+    SpendRequest, Surface, Warden,
+};
 use warden::stream_io::flush_when_idle;
 
 #[derive(Parser)]
@@ -36,9 +33,9 @@ struct Cli {
 enum Command {
     /// Serve REST, NATS request/reply and the JetStream pipelines.
     Serve {
-        /// Budget store: redis (default, WARDEN_STORE) or memory (dev only).
-        #[arg(long)]
-        store: Option<String>,
+        /// Budget store (default: WARDEN_STORE, else redis); memory is for dev only.
+        #[arg(long, value_enum)]
+        store: Option<StoreArg>,
     },
     /// Check actions: one JSON request per stdin line, or one action from flags.
     Check {
@@ -129,6 +126,22 @@ enum PolicyOp {
     Test { dirs: Vec<std::path::PathBuf> },
 }
 
+/// `--store`: where budgets and approvals live.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum StoreArg {
+    Redis,
+    Memory,
+}
+
+impl From<StoreArg> for StoreKind {
+    fn from(arg: StoreArg) -> Self {
+        match arg {
+            StoreArg::Redis => StoreKind::Redis,
+            StoreArg::Memory => StoreKind::Memory,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum BudgetOp {
     Create {
@@ -171,11 +184,22 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli.command, config)) {
         Ok(code) => code,
+        // The reader went away (`warden redact f | head`): done, like ripgrep.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("warden: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether `error` comes from writing to a closed pipe.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn init_tracing(format: LogFormat) {
@@ -194,11 +218,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve { store } => {
             if let Some(store) = store {
-                config.store = match store.as_str() {
-                    "memory" => StoreKind::Memory,
-                    "redis" => StoreKind::Redis,
-                    other => anyhow::bail!("--store: '{other}' is not one of: redis, memory"),
-                };
+                config.store = store.into();
             }
             let listener = tokio::net::TcpListener::bind(config.http_addr)
                 .await
@@ -218,8 +238,8 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             content,
             context,
         } => {
-            let events = CliEvents::connect(&config).await;
-            let warden = offline_warden(&config, false, events.sink()).await?;
+            let oneshot = server::OneShot::open(&config, false, true).await?;
+            let warden = &oneshot.warden;
             let code = match action {
                 Some(action) => {
                     let fields = [
@@ -228,12 +248,11 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                         ("path", path),
                         ("content", content),
                     ];
-                    check_one(&warden, action, fields, context).await
+                    check_one(warden, action, fields, context).await
                 }
-                None => check_lines(&warden).await,
+                None => check_lines(warden).await,
             };
-            warden.drain(Duration::from_secs(5)).await;
-            events.finish().await;
+            oneshot.finish().await;
             code
         }
         Command::Redact {
@@ -241,16 +260,14 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             json,
             file,
         } => {
-            let warden = offline_warden(&config, false, Arc::new(NullSink)).await?;
-            redact(&warden, env_vars, json, file)
+            let oneshot = server::OneShot::open(&config, false, false).await?;
+            redact(&oneshot.warden, env_vars, json, file)
         }
         Command::Hook { op } => Ok(hook::run(op)),
         Command::Budget { op } => {
-            let events = CliEvents::connect(&config).await;
-            let warden = offline_warden(&config, true, events.sink()).await?;
-            let code = budget(&warden, op).await;
-            warden.drain(Duration::from_secs(5)).await;
-            events.finish().await;
+            let oneshot = server::OneShot::open(&config, true, true).await?;
+            let code = budget(&oneshot.warden, op).await;
+            oneshot.finish().await;
             code
         }
         Command::Policy {
@@ -286,81 +303,6 @@ fn policy_test(dirs: Vec<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Where a one-shot command's audit events and alerts go: NATS when it answers
-/// within a second (so CLI decisions are audited like any other), else nowhere.
-struct CliEvents {
-    nats: Option<(async_nats::Client, TaskTracker, Arc<NatsSink>)>,
-}
-
-impl CliEvents {
-    async fn connect(config: &Config) -> CliEvents {
-        let connected = tokio::time::timeout(Duration::from_secs(1), async {
-            let client = nats::connect(&config.nats).await?;
-            nats::streams::ensure_streams(&async_nats::jetstream::new(client.clone())).await?;
-            Ok::<_, String>(client)
-        })
-        .await;
-        match connected {
-            Ok(Ok(client)) => {
-                let acks = TaskTracker::new();
-                let sink = Arc::new(NatsSink::new(
-                    client.clone(),
-                    Arc::new(Metrics::new()),
-                    acks.clone(),
-                ));
-                CliEvents {
-                    nats: Some((client, acks, sink)),
-                }
-            }
-            _ => {
-                tracing::warn!("NATS is not reachable: this command's decisions are not audited");
-                CliEvents { nats: None }
-            }
-        }
-    }
-
-    fn sink(&self) -> Arc<dyn EventSink> {
-        match &self.nats {
-            Some((_, _, sink)) => Arc::clone(sink) as Arc<dyn EventSink>,
-            None => Arc::new(NullSink),
-        }
-    }
-
-    /// Waits (briefly) until JetStream has stored what was published.
-    async fn finish(self) {
-        if let Some((client, acks, _)) = self.nats {
-            acks.close();
-            let _ = tokio::time::timeout(Duration::from_secs(5), acks.wait()).await;
-            let _ = client.flush().await;
-        }
-    }
-}
-
-/// A service for the one-shot commands, publishing through `events`.
-async fn offline_warden(
-    config: &Config,
-    needs_store: bool,
-    events: Arc<dyn EventSink>,
-) -> anyhow::Result<Warden> {
-    let budgets = if needs_store {
-        // A one-shot command fails at once rather than wait for Redis.
-        server::open_store(config, std::time::Duration::ZERO).await?
-    } else {
-        Arc::new(MemoryStore::new())
-    };
-    // Approvals asked for from the CLI live only as long as the command.
-    let stores = server::Stores {
-        budgets,
-        approvals: Arc::new(MemoryApprovals::new()),
-    };
-    Ok(server::build_warden(
-        config,
-        stores,
-        events,
-        Arc::new(Metrics::new()),
-    )?)
-}
-
 async fn check_one(
     warden: &Warden,
     action: String,
@@ -376,24 +318,30 @@ async fn check_one(
             ctx.insert(key.into(), value.into());
         }
     }
-    let mut request = serde_json::json!({ "action": action, "context": ctx });
+    let mut request = CheckRequest {
+        action,
+        context: serde_json::Value::Object(ctx),
+    };
     with_process_cwd(&mut request);
-    let body = request.to_string();
-    print_answer(
-        warden
-            .handle(Operation::Check, body.as_bytes(), Surface::Cli, "cli")
-            .await,
-    )
+    print_answer(call(warden, Request::Check(request)).await)
+}
+
+/// Runs one typed request as the CLI caller and encodes the answer.
+async fn call(warden: &Warden, request: Request) -> Result<Vec<u8>, ApiError> {
+    warden
+        .call(request, &Caller::new(Surface::Cli, "cli"))
+        .await?
+        .to_json()
 }
 
 /// The CLI runs where the agent runs: a shell, delete or write check without
 /// `context.cwd` is judged in this process's working directory.
-fn with_process_cwd(request: &mut serde_json::Value) {
+fn with_process_cwd(request: &mut CheckRequest) {
     let judged_in_a_directory = matches!(
-        request.get("action").and_then(|a| a.as_str()),
-        Some("execute_code" | "delete_files" | "write_file")
+        request.action.as_str(),
+        "execute_code" | "delete_files" | "write_file"
     );
-    let Some(context) = request.get_mut("context").and_then(|c| c.as_object_mut()) else {
+    let Some(context) = request.context.as_object_mut() else {
         return;
     };
     if !judged_in_a_directory || context.contains_key("cwd") {
@@ -417,18 +365,15 @@ async fn check_lines(warden: &Warden) -> anyhow::Result<ExitCode> {
         if line.trim().is_empty() {
             continue;
         }
-        // A line that is not JSON goes through unchanged and gets the usual error.
-        let body = match serde_json::from_str::<serde_json::Value>(&line) {
+        // Parsed once, with the same errors as every surface.
+        let answer = match parse::<CheckRequest>(line.as_bytes()) {
             Ok(mut request) => {
                 with_process_cwd(&mut request);
-                request.to_string()
+                call(warden, Request::Check(request)).await
             }
-            Err(_) => line,
+            Err(err) => Err(err),
         };
-        let answer = match warden
-            .handle(Operation::Check, body.as_bytes(), Surface::Cli, "cli")
-            .await
-        {
+        let answer = match answer {
             Ok(json) => json,
             Err(err) => {
                 failed = true;
@@ -467,7 +412,7 @@ fn redact(
             .context("input is not UTF-8 text")?;
         let redacted = warden.redactor().redact_env_vars(&text, &env_vars);
         let answer = serde_json::json!({ "findings": redacted.findings });
-        println!("{answer}");
+        writeln!(std::io::stdout().lock(), "{answer}")?;
         return Ok(ExitCode::SUCCESS);
     }
     let stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
@@ -480,42 +425,42 @@ fn redact(
 }
 
 async fn budget(warden: &Warden, op: BudgetOp) -> anyhow::Result<ExitCode> {
-    let (operation, body) = match op {
-        BudgetOp::Create { run_id, limit } => {
-            let limit = limit.map(|l| number(&l)).transpose()?;
-            (
-                Operation::BudgetCreate,
-                serde_json::json!({ "run_id": run_id, "limit": limit }),
-            )
-        }
-        BudgetOp::Spend { run_id, amount } => (
-            Operation::BudgetSpend,
-            serde_json::json!({ "run_id": run_id, "amount": number(&amount)? }),
-        ),
-        BudgetOp::Get { run_id } => (
-            Operation::BudgetGet,
-            serde_json::json!({ "run_id": run_id }),
-        ),
-        BudgetOp::CanSpend { run_id, amount } => (
-            Operation::BudgetCanSpend,
-            serde_json::json!({ "run_id": run_id, "amount": number(&amount)? }),
-        ),
+    let request = match op {
+        BudgetOp::Create { run_id, limit } => limit
+            .as_deref()
+            .map(amount)
+            .transpose()
+            .map(|limit| Request::BudgetCreate(CreateBudgetRequest { run_id, limit })),
+        BudgetOp::Spend {
+            run_id,
+            amount: raw,
+        } => amount(&raw).map(|amount| {
+            Request::BudgetSpend(SpendRequest {
+                run_id,
+                amount,
+                idempotency_key: None,
+            })
+        }),
+        BudgetOp::Get { run_id } => Ok(Request::BudgetGet(RunRequest { run_id })),
+        BudgetOp::CanSpend {
+            run_id,
+            amount: raw,
+        } => amount(&raw).map(|amount| Request::BudgetCanSpend(CanSpendRequest { run_id, amount })),
     };
-    print_answer(
-        warden
-            .handle(operation, body.to_string().as_bytes(), Surface::Cli, "cli")
-            .await,
-    )
+    let answer = match request {
+        Ok(request) => call(warden, request).await,
+        Err(err) => Err(err),
+    };
+    print_answer(answer)
 }
 
-/// An amount from the command line as an exact JSON number (no f64 on the way).
-fn number(raw: &str) -> anyhow::Result<serde_json::Value> {
-    serde_json::from_str::<serde_json::Number>(raw.trim())
-        .map(serde_json::Value::Number)
-        .with_context(|| format!("'{raw}' is not a number"))
+/// An amount from the command line, exact (no f64 on the way); a bad one is
+/// the same `invalid_amount` error as on every other surface.
+fn amount(raw: &str) -> Result<Money, ApiError> {
+    Ok(Money::parse(raw)?)
 }
 
-fn print_answer(answer: Result<Vec<u8>, warden::error::ApiError>) -> anyhow::Result<ExitCode> {
+fn print_answer(answer: Result<Vec<u8>, ApiError>) -> anyhow::Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
     let (body, code) = match answer {
         Ok(json) => (json, ExitCode::SUCCESS),

@@ -13,6 +13,49 @@ const LATENCY_BUCKETS: &[f64] = &[
     0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
 ];
 
+/// The known values of each bounded label, initialised to zero at start so
+/// dashboards and alert rules see zeros, not missing series, on a fresh instance.
+/// Emitters use these same strings.
+pub mod labels {
+    /// `warden_policy_decisions_total{outcome}`.
+    pub const DECISION_OUTCOMES: &[&str] = &["allowed", "denied", "approval"];
+    /// `warden_request_*{surface}`: the surfaces that serve requests.
+    pub const SURFACES: &[&str] = &["http", "nats", "cli"];
+    /// `warden_audit_events_total{kind}`.
+    pub const AUDIT_KINDS: &[&str] = &["decision", "budget", "approval"];
+    /// `warden_policy_reloads_total{outcome}`.
+    pub const RELOAD_OUTCOMES: &[&str] = &["ok", "rejected"];
+    /// `warden_log_pipeline_messages_total{outcome}`.
+    pub const LOG_PIPELINE_OUTCOMES: &[&str] = &["redacted", "dlq", "retry"];
+    /// `warden_dlq_messages_total{origin}`.
+    pub const DLQ_ORIGINS: &[&str] = &["logs", "spend"];
+    /// `warden_spend_stream_messages_total{outcome}`.
+    pub const SPEND_STREAM_OUTCOMES: &[&str] = &["recorded", "dlq", "retry"];
+    /// `warden_budget_operations_total{op}` and `warden_budget_store_duration_seconds{op}`.
+    pub const BUDGET_OPS: &[&str] = &[
+        "create",
+        "spend",
+        "get",
+        "can_spend",
+        "reserve",
+        "commit",
+        "release",
+        "set_limit",
+        "reset",
+    ];
+    /// `warden_budget_operations_total{outcome}`.
+    pub const BUDGET_OUTCOMES: &[&str] = &[
+        "ok",
+        "not_found",
+        "conflict",
+        "invalid",
+        "unavailable",
+        "error",
+    ];
+    /// `warden_redactions_total{kind}` for values of caller-named env vars.
+    pub const ENV_VAR_KIND: &str = "ENV_VAR";
+}
+
 /// Every metric warden exports, registered once at start.
 pub struct Metrics {
     registry: Registry,
@@ -226,13 +269,59 @@ impl Metrics {
             spend_stream_messages: counter_vec(
                 &r,
                 "warden_spend_stream_messages_total",
-                "Messages consumed from SAFETY_SPEND, by outcome (recorded, duplicate, dlq, retry).",
+                "Messages consumed from SAFETY_SPEND, by outcome (recorded, dlq, retry; a duplicate is recorded once).",
                 &["outcome"],
             ),
             registry: r,
         };
         metrics.init_policy_series();
+        metrics.init_labelled_series();
         metrics
+    }
+
+    /// Zeros for every other labelled metric's known label values.
+    fn init_labelled_series(&self) {
+        use crate::error::ErrorCode;
+        use crate::service::Request;
+        for surface in labels::SURFACES {
+            for code in ErrorCode::ALL {
+                self.request_errors
+                    .with_label_values(&[surface, code.as_str()]);
+            }
+            for op in Request::NAMES {
+                self.request_duration.with_label_values(&[surface, op]);
+            }
+        }
+        let single: [(&IntCounterVec, &[&str]); 5] = [
+            (&self.audit_events, labels::AUDIT_KINDS),
+            (&self.policy_reloads, labels::RELOAD_OUTCOMES),
+            (&self.log_pipeline_messages, labels::LOG_PIPELINE_OUTCOMES),
+            (&self.dlq_messages, labels::DLQ_ORIGINS),
+            (&self.spend_stream_messages, labels::SPEND_STREAM_OUTCOMES),
+        ];
+        for (metric, values) in single {
+            for value in values {
+                metric.with_label_values(&[value]);
+            }
+        }
+        let kinds = crate::redact::kinds().iter().chain([&labels::ENV_VAR_KIND]);
+        for kind in kinds {
+            self.redactions.with_label_values(&[kind]);
+        }
+        for op in labels::BUDGET_OPS {
+            self.budget_store_duration.with_label_values(&[op]);
+            for outcome in labels::BUDGET_OUTCOMES {
+                self.budget_operations.with_label_values(&[op, outcome]);
+            }
+        }
+    }
+
+    /// Zeros for the configured alert thresholds (known only from the config).
+    pub fn init_alert_thresholds(&self, thresholds: &[u32]) {
+        for threshold in thresholds {
+            self.budget_alerts
+                .with_label_values(&[&threshold.to_string()]);
+        }
     }
 
     /// Dashboards and alert rules see zeros, not missing series, on a fresh instance.
@@ -244,7 +333,7 @@ impl Metrics {
             .chain(std::iter::once("none"));
         for category in categories {
             for action in ActionType::ALL {
-                for outcome in ["allowed", "denied", "approval"] {
+                for outcome in labels::DECISION_OUTCOMES {
                     self.policy_decisions
                         .with_label_values(&[action.as_str(), outcome, category]);
                 }
@@ -318,5 +407,39 @@ mod tests {
         assert!(text.contains(
             r#"warden_policy_decisions_total{action="deploy",category="none",outcome="denied"} 1"#
         ));
+    }
+
+    #[test]
+    fn a_fresh_instance_exports_zeros_for_every_labelled_metric() {
+        let metrics = Metrics::new();
+        metrics.init_alert_thresholds(&[50, 80, 100]);
+        let text = metrics.encode();
+        for zero in [
+            r#"warden_request_errors_total{code="store_unavailable",surface="http"} 0"#,
+            r#"warden_request_errors_total{code="internal",surface="nats"} 0"#,
+            r#"warden_request_duration_seconds_count{op="check",surface="http"} 0"#,
+            r#"warden_request_duration_seconds_count{op="budget_spend",surface="cli"} 0"#,
+            r#"warden_audit_events_total{kind="decision"} 0"#,
+            r#"warden_audit_events_total{kind="approval"} 0"#,
+            r#"warden_policy_reloads_total{outcome="rejected"} 0"#,
+            r#"warden_redactions_total{kind="OPENAI_API_KEY"} 0"#,
+            r#"warden_redactions_total{kind="ENV_VAR"} 0"#,
+            r#"warden_log_pipeline_messages_total{outcome="dlq"} 0"#,
+            r#"warden_dlq_messages_total{origin="spend"} 0"#,
+            r#"warden_budget_operations_total{op="spend",outcome="unavailable"} 0"#,
+            r#"warden_budget_operations_total{op="reset",outcome="ok"} 0"#,
+            r#"warden_budget_store_duration_seconds_count{op="commit"} 0"#,
+            r#"warden_budget_alerts_total{threshold="80"} 0"#,
+            r#"warden_spend_stream_messages_total{outcome="retry"} 0"#,
+        ] {
+            assert!(text.contains(zero), "missing {zero}");
+        }
+        // Every registered family has at least one series in the exposition.
+        for family in metrics.family_names() {
+            assert!(
+                text.contains(&format!("\n{family}")),
+                "{family} has no series on a fresh instance"
+            );
+        }
     }
 }

@@ -38,7 +38,11 @@ pub fn load(config: &Config) -> Result<PolicyGate, String> {
         .map_err(|e| format!("policy: {e}"))?
         .protect_own_files(&own_files(config))
         .recognise_env_secrets(
-            config.redact_env_values.clone(),
+            config
+                .redact_env_values
+                .iter()
+                .map(|(name, value)| (name.clone(), value.expose().clone()))
+                .collect(),
             config.redact_env_names.clone(),
         );
     if plugin_paths.is_empty() {

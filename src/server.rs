@@ -1,6 +1,7 @@
 //! `warden serve`: builds the service from [`Config`], starts every surface
 //! (REST, NATS request/reply, the log pipeline, the spend stream, policy
-//! reloads) and shuts them down gracefully when asked.
+//! reloads) and shuts them down gracefully when asked; and [`OneShot`], the
+//! same service wired for one CLI command.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::approval::{ApprovalStore, MemoryApprovals, RedisApprovals};
-use crate::audit::EventSink;
+use crate::audit::{EventSink, NullSink};
 use crate::budget::{BudgetStore, BudgetTracker, MemoryStore, RedisStore};
 use crate::config::{Config, StoreKind};
 use crate::http::{self, AppState};
@@ -27,6 +28,8 @@ use crate::spool::{Spool, SpoolError};
 pub enum ServeError {
     #[error("{0}")]
     Startup(String),
+    #[error("{0}")]
+    Nats(#[from] crate::nats::NatsError),
     #[error("http server failed: {0}")]
     Http(#[from] std::io::Error),
 }
@@ -67,7 +70,7 @@ pub async fn open_store(
         StoreKind::Memory => Arc::new(MemoryStore::new()),
         StoreKind::Redis => Arc::new(
             patiently("budget store", wait, || {
-                RedisStore::connect(&config.redis_url)
+                RedisStore::connect(config.redis_url.expose())
             })
             .await?,
         ),
@@ -83,7 +86,7 @@ pub async fn open_approvals(
         StoreKind::Memory => Arc::new(MemoryApprovals::new()),
         StoreKind::Redis => Arc::new(
             patiently("approval store", wait, || {
-                RedisApprovals::connect(&config.redis_url)
+                RedisApprovals::connect(config.redis_url.expose())
             })
             .await?,
         ),
@@ -138,9 +141,14 @@ pub fn build_warden(
 ) -> Result<Warden, ServeError> {
     let gate = policy_source::load(config).map_err(ServeError::Startup)?;
     let redactor = Redactor::new(RedactorConfig {
-        hmac_key: config.redact_hmac_key.clone(),
-        env_values: config.redact_env_values.clone(),
+        hmac_key: config.redact_hmac_key.as_ref().map(|k| k.expose().clone()),
+        env_values: config
+            .redact_env_values
+            .iter()
+            .map(|(name, value)| (name.clone(), value.expose().clone()))
+            .collect(),
     });
+    metrics.init_alert_thresholds(&config.budget.alert_thresholds);
     let budgets = BudgetTracker::new(stores.budgets, config.budget.clone())
         .map_err(|e| ServeError::Startup(format!("budget settings: {e}")))?;
     Ok(Warden::new(
@@ -154,6 +162,101 @@ pub fn build_warden(
     ))
 }
 
+/// The service wired for one CLI command (`check`, `redact`, `budget`).
+pub struct OneShot {
+    pub warden: Warden,
+    events: CliEvents,
+}
+
+impl OneShot {
+    /// Builds the service: budgets in the configured store when `needs_store`
+    /// (failing at once rather than waiting for Redis), else in memory;
+    /// approvals live as long as the command. With `audited`, events go to
+    /// NATS when it answers within a second, else nowhere (said on stderr).
+    pub async fn open(
+        config: &Config,
+        needs_store: bool,
+        audited: bool,
+    ) -> Result<Self, ServeError> {
+        let budgets = if needs_store {
+            open_store(config, Duration::ZERO).await?
+        } else {
+            Arc::new(MemoryStore::new())
+        };
+        let stores = Stores {
+            budgets,
+            approvals: Arc::new(MemoryApprovals::new()),
+        };
+        let events = if audited {
+            CliEvents::connect(config).await
+        } else {
+            CliEvents { nats: None }
+        };
+        let warden = build_warden(config, stores, events.sink(), Arc::new(Metrics::new()))?;
+        Ok(OneShot { warden, events })
+    }
+
+    /// Waits (briefly) for the work after commits and for JetStream to store
+    /// what was published.
+    pub async fn finish(self) {
+        self.warden.drain(Duration::from_secs(5)).await;
+        self.events.finish().await;
+    }
+}
+
+/// Where a one-shot command's audit events and alerts go: NATS when it answers
+/// within a second (so CLI decisions are audited like any other), else nowhere.
+struct CliEvents {
+    nats: Option<(async_nats::Client, TaskTracker, Arc<NatsSink>)>,
+}
+
+impl CliEvents {
+    async fn connect(config: &Config) -> CliEvents {
+        let connected = tokio::time::timeout(Duration::from_secs(1), async {
+            let client = nats::connect(&config.nats).await?;
+            nats::streams::ensure_streams(&async_nats::jetstream::new(client.clone())).await?;
+            Ok::<_, nats::NatsError>(client)
+        })
+        .await;
+        match connected {
+            Ok(Ok(client)) => {
+                let acks = TaskTracker::new();
+                let sink = Arc::new(NatsSink::new(
+                    client.clone(),
+                    Arc::new(Metrics::new()),
+                    acks.clone(),
+                ));
+                CliEvents {
+                    nats: Some((client, acks, sink)),
+                }
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(kind = %e.kind, cause = %e, "NATS is not reachable: this command's decisions are not audited");
+                CliEvents { nats: None }
+            }
+            Err(_) => {
+                tracing::warn!("NATS is not reachable: this command's decisions are not audited");
+                CliEvents { nats: None }
+            }
+        }
+    }
+
+    fn sink(&self) -> Arc<dyn EventSink> {
+        match &self.nats {
+            Some((_, _, sink)) => Arc::clone(sink) as Arc<dyn EventSink>,
+            None => Arc::new(NullSink),
+        }
+    }
+
+    async fn finish(self) {
+        if let Some((client, acks, _)) = self.nats {
+            acks.close();
+            let _ = tokio::time::timeout(Duration::from_secs(5), acks.wait()).await;
+            let _ = client.flush().await;
+        }
+    }
+}
+
 /// Runs warden on `listener` until `shutdown` is cancelled, then drains within
 /// the configured grace period.
 pub async fn run(
@@ -164,9 +267,7 @@ pub async fn run(
     let metrics = Arc::new(Metrics::new());
     let client = patiently("NATS", config.startup_wait, || nats::connect(&config.nats)).await?;
     let js = async_nats::jetstream::new(client.clone());
-    nats::streams::ensure_streams(&js)
-        .await
-        .map_err(ServeError::Startup)?;
+    nats::streams::ensure_streams(&js).await?;
     let stores = Stores {
         budgets: open_store(&config, config.startup_wait).await?,
         approvals: open_approvals(&config, config.startup_wait).await?,
@@ -198,20 +299,16 @@ pub async fn run(
     // Everything is subscribed and consuming before the HTTP port answers,
     // so a ready warden never drops a request on the floor.
     let requests =
-        nats::start_request_workers(client.clone(), Arc::clone(&warden), stop_work.clone())
-            .await
-            .map_err(ServeError::Startup)?;
+        nats::start_request_workers(client.clone(), Arc::clone(&warden), stop_work.clone()).await?;
     let logs = nats::start_log_pipeline(
         js.clone(),
         Arc::clone(&warden),
         LogPipelineSettings::default(),
         stop_work.clone(),
     )
-    .await
-    .map_err(ServeError::Startup)?;
-    let spends = nats::start_spend_stream(js.clone(), Arc::clone(&warden), stop_work.clone())
-        .await
-        .map_err(ServeError::Startup)?;
+    .await?;
+    let spends =
+        nats::start_spend_stream(js.clone(), Arc::clone(&warden), stop_work.clone()).await?;
     tasks.spawn(requests);
     tasks.spawn(logs);
     tasks.spawn(spends);

@@ -15,6 +15,7 @@ mod support {
 use std::sync::Arc;
 use std::time::Duration;
 
+use support::contract::WireCode;
 use support::redis::RedisServer;
 use warden::budget::{BudgetSettings, BudgetTracker, MemoryStore, Money, RedisStore};
 
@@ -156,7 +157,7 @@ mod memory_time {
         ];
         for settings in bad {
             let err = BudgetTracker::new(store.clone(), settings).unwrap_err();
-            assert_eq!(err.code(), "invalid_request");
+            assert_eq!(err.code(), "invalid_field");
         }
         let ok = BudgetSettings {
             alert_thresholds: vec![100, 50, 50],

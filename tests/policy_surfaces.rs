@@ -274,6 +274,7 @@ async fn health_readiness_and_metrics_answer() {
     assert_eq!(ready.status().as_u16(), 200);
     let ready: Value = ready.json().await.expect("JSON");
     assert_eq!(ready["checks"]["nats"], true);
+    assert_eq!(ready["checks"]["jetstream"], true);
 
     rest(
         &warden,

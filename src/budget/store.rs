@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use super::money::{Money, MoneyError};
 use super::status::{BudgetSettings, Ledger, RunId};
 
-/// Errors of the budget module. `code()` gives the stable machine-readable code.
+/// Errors of the budget module; `crate::error` maps each to its wire code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BudgetError {
     #[error("no budget exists for run {0:?}")]
@@ -40,19 +40,6 @@ pub enum BudgetError {
     Unavailable(String),
     #[error("internal budget error: {0}")]
     Internal(String),
-}
-
-impl BudgetError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            BudgetError::NotFound(_) => "budget_not_found",
-            BudgetError::Conflict { .. } => "budget_conflict",
-            BudgetError::InvalidAmount(_) => "invalid_amount",
-            BudgetError::Invalid(_) => "invalid_request",
-            BudgetError::Unavailable(_) => "store_unavailable",
-            BudgetError::Internal(_) => "internal",
-        }
-    }
 }
 
 /// Result of [`BudgetStore::create`].

@@ -206,8 +206,17 @@ impl Hook {
     fn redactor(&self) -> &Redactor {
         self.redactor.get_or_init(|| {
             Redactor::one_shot(RedactorConfig {
-                hmac_key: self.config.redact_hmac_key.clone(),
-                env_values: self.config.redact_env_values.clone(),
+                hmac_key: self
+                    .config
+                    .redact_hmac_key
+                    .as_ref()
+                    .map(|k| k.expose().clone()),
+                env_values: self
+                    .config
+                    .redact_env_values
+                    .iter()
+                    .map(|(name, value)| (name.clone(), value.expose().clone()))
+                    .collect(),
             })
         })
     }
@@ -255,7 +264,7 @@ impl Hook {
             Ok(decision) => Verdict::from_decision(decision, Some(action), Source::Local),
             Err(err) => Verdict {
                 action: Some(action),
-                rule: format!("hook.{}", err.code()),
+                rule: format!("hook.{}", crate::error::ErrorCode::from(&err).as_str()),
                 ..Verdict::malformed(&err.to_string())
             },
         };

@@ -1,4 +1,5 @@
-//! HTTP handlers: read the body (or path), hand it to the service, encode.
+//! HTTP handlers: read the body and path into a typed [`Request`], hand it to
+//! [`Warden::call`](crate::service::Warden::call), encode.
 
 use std::sync::Arc;
 
@@ -11,27 +12,39 @@ use axum::response::{IntoResponse, Response};
 use super::response::json_response;
 use super::{AppState, Caller};
 use crate::error::{ApiError, ErrorCode};
-use crate::service::{parse, DecideRequest, Operation, SetLimitRequest, Surface};
+use crate::service::{
+    self, parse, DecideRequest, Operation, Request, RunRequest, SetLimitRequest, Surface,
+};
 
-/// Runs one operation and maps the result; the client waits at most the
-/// request timeout.
-async fn serve_op(
+/// Runs one parsed request on the one typed path and maps the result; the
+/// client waits at most the request timeout. A request that did not parse is
+/// counted and logged like any other failure.
+async fn serve(
     state: &AppState,
-    op: Operation,
+    op: &'static str,
     caller: &Caller,
-    body: Result<Bytes, BytesRejection>,
+    request: Result<Request, ApiError>,
 ) -> Response {
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => return body_rejection(&rejection).into_response(),
+    let caller = service::Caller::new(Surface::Http, caller.name.clone());
+    let request = match request {
+        Ok(request) => request,
+        Err(err) => {
+            state.warden.count_error(op, Surface::Http, &err);
+            return err.into_response();
+        }
     };
-    let (warden, actor) = (Arc::clone(&state.warden), caller.name.clone());
-    let work = async move { warden.handle(op, &body, Surface::Http, &actor).await };
-    match detached(state, work).await {
-        Ok(Ok(json)) => json_response(StatusCode::OK, json),
-        Ok(Err(err)) => err.into_response(),
-        Err(timeout) => timeout.into_response(),
+    let warden = Arc::clone(&state.warden);
+    let work = async move { warden.call(request, &caller).await?.to_json() };
+    match detached(state, work).await.and_then(|result| result) {
+        Ok(json) => json_response(StatusCode::OK, json),
+        Err(err) => err.into_response(),
     }
+}
+
+/// A request/reply operation's body, read and parsed like on every surface.
+fn op_request(op: Operation, body: Result<Bytes, BytesRejection>) -> Result<Request, ApiError> {
+    let body = body.map_err(|rejection| body_rejection(&rejection))?;
+    Request::parse(op, &body)
 }
 
 /// Runs `work` as its own task and waits for it at most the request timeout.
@@ -44,12 +57,14 @@ async fn detached<T: Send + 'static>(
     state: &AppState,
     work: impl std::future::Future<Output = T> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let task = state.tasks.spawn(work);
+    use tracing::Instrument;
+    // The request's span follows the work, so its one error line carries the request id.
+    let task = state.tasks.spawn(work.in_current_span());
     match tokio::time::timeout(state.request_timeout, task).await {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(join)) => {
             tracing::error!(cause = %join, "request task failed");
-            Err(ApiError::new(ErrorCode::Internal, "internal error"))
+            Err(ApiError::internal(join))
         }
         Err(_) => Err(ApiError::new(ErrorCode::Timeout, "request timed out")),
     }
@@ -78,7 +93,7 @@ macro_rules! post_handler {
             Extension(caller): Extension<Caller>,
             body: Result<Bytes, BytesRejection>,
         ) -> Response {
-            serve_op(&state, $op, &caller, body).await
+            serve(&state, $op.name(), &caller, op_request($op, body)).await
         }
     };
 }
@@ -92,22 +107,24 @@ post_handler!(budget_reserve, Operation::BudgetReserve);
 post_handler!(budget_commit, Operation::BudgetCommit);
 post_handler!(budget_release, Operation::BudgetRelease);
 
+/// `GET /budget/{run_id}`.
 pub(super) async fn budget_get(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(run_id): Path<String>,
 ) -> Response {
-    let body = serde_json::json!({ "run_id": run_id }).to_string();
-    serve_op(&state, Operation::BudgetGet, &caller, Ok(Bytes::from(body))).await
+    let request = Request::BudgetGet(RunRequest { run_id });
+    serve(&state, "budget_get", &caller, Ok(request)).await
 }
 
 /// `GET /approvals/{decision_id}` (agent): where an approval request stands.
 pub(super) async fn approval_get(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(decision_id): Path<String>,
 ) -> Response {
-    let warden = Arc::clone(&state.warden);
-    respond(&state, async move { warden.approval(&decision_id).await }).await
+    let request = Request::ApprovalGet { decision_id };
+    serve(&state, "approval_get", &caller, Ok(request)).await
 }
 
 /// `POST /approvals/{decision_id}` `{"approved": bool}` (admin, never the requester).
@@ -117,14 +134,11 @@ pub(super) async fn approval_decide(
     Extension(caller): Extension<Caller>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let warden = Arc::clone(&state.warden);
-    let work = async move {
-        let request: DecideRequest = json_body(body)?;
-        warden
-            .decide_approval(&decision_id, request.approved, &caller.name, Surface::Http)
-            .await
-    };
-    respond(&state, work).await
+    let request = json_body::<DecideRequest>(body).map(|r| Request::ApprovalDecide {
+        decision_id,
+        approved: r.approved,
+    });
+    serve(&state, "approval_decide", &caller, request).await
 }
 
 /// `PATCH /budget/{run_id}` `{"limit": …}` (admin): changes a run's limit.
@@ -134,14 +148,11 @@ pub(super) async fn budget_set_limit(
     Extension(caller): Extension<Caller>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let warden = Arc::clone(&state.warden);
-    let work = async move {
-        let request: SetLimitRequest = json_body(body)?;
-        warden
-            .budget_set_limit(&run_id, request.limit, &caller.name, Surface::Http)
-            .await
-    };
-    respond(&state, work).await
+    let request = json_body::<SetLimitRequest>(body).map(|r| Request::BudgetSetLimit {
+        run_id,
+        limit: r.limit,
+    });
+    serve(&state, "budget_set_limit", &caller, request).await
 }
 
 /// `POST /budget/{run_id}/reset` (admin): closes a tripped circuit breaker.
@@ -150,26 +161,8 @@ pub(super) async fn budget_reset(
     Path(run_id): Path<String>,
     Extension(caller): Extension<Caller>,
 ) -> Response {
-    let warden = Arc::clone(&state.warden);
-    let work = async move {
-        warden
-            .budget_reset(&run_id, &caller.name, Surface::Http)
-            .await
-    };
-    respond(&state, work).await
-}
-
-async fn respond<T: serde::Serialize + Send + 'static>(
-    state: &AppState,
-    work: impl std::future::Future<Output = Result<T, ApiError>> + Send + 'static,
-) -> Response {
-    match detached(state, work).await.and_then(|result| result) {
-        Ok(value) => match serde_json::to_vec(&value) {
-            Ok(json) => json_response(StatusCode::OK, json),
-            Err(_) => ApiError::new(ErrorCode::Internal, "internal error").into_response(),
-        },
-        Err(err) => err.into_response(),
-    }
+    let request = Request::BudgetReset { run_id };
+    serve(&state, "budget_reset", &caller, Ok(request)).await
 }
 
 /// The OpenAPI document, compiled into the binary.

@@ -1,8 +1,9 @@
 //! The REST adapter (axum): routes, body limits, error mapping. Handlers only
-//! translate HTTP to [`Warden::handle`] calls; no decisions are made here.
+//! translate HTTP to typed [`Warden::call`] requests; no decisions are made here.
 
 mod auth;
 mod handlers;
+mod request_id;
 mod response;
 
 use std::sync::Arc;
@@ -17,26 +18,12 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::auth::TokenSet;
+use crate::readiness::Readiness;
 use crate::service::Warden;
 
 pub use auth::Caller;
+pub use request_id::{RequestId, REQUEST_ID};
 pub use response::error_response;
-
-/// Reports whether the service's dependencies are reachable, by name.
-#[async_trait::async_trait]
-pub trait Readiness: Send + Sync {
-    async fn checks(&self) -> Vec<(&'static str, bool)>;
-}
-
-/// Always ready: for tests and the in-memory dev mode.
-pub struct AlwaysReady;
-
-#[async_trait::async_trait]
-impl Readiness for AlwaysReady {
-    async fn checks(&self) -> Vec<(&'static str, bool)> {
-        Vec::new()
-    }
-}
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -133,6 +120,8 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(request_id::trace_layer())
+        .layer(axum::middleware::from_fn(request_id::request_id))
         .with_state(state)
 }
 
@@ -200,4 +189,126 @@ pub async fn serve(
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::approval::MemoryApprovals;
+    use crate::audit::NullSink;
+    use crate::budget::MemoryStore;
+    use crate::config::Config;
+    use crate::metrics::Metrics;
+    use crate::readiness::AlwaysReady;
+    use crate::server::{build_warden, Stores};
+
+    /// A router over memory stores, in protected mode, served on a free port.
+    async fn serve_for_test() -> String {
+        let config = Config::from_lookup(|_| None).expect("defaults");
+        let stores = Stores {
+            budgets: Arc::new(MemoryStore::new()),
+            approvals: Arc::new(MemoryApprovals::new()),
+        };
+        let warden = build_warden(
+            &config,
+            stores,
+            Arc::new(NullSink),
+            Arc::new(Metrics::new()),
+        )
+        .expect("warden");
+        let state = AppState {
+            warden: Arc::new(warden),
+            readiness: Arc::new(AlwaysReady),
+            request_timeout: Duration::from_secs(5),
+            tasks: TaskTracker::new(),
+            tokens: Arc::new(TokenSet::default()),
+            metrics_public: true,
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let app = router(state, 1 << 20);
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{addr}")
+    }
+
+    #[tokio::test]
+    async fn request_ids_are_echoed_when_sane_and_generated_otherwise() {
+        let base = serve_for_test().await;
+        let client = reqwest::Client::new();
+        let id_of = |response: &reqwest::Response| {
+            response
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(String::from)
+        };
+        let echoed = client
+            .get(format!("{base}/api/v1/safety/budget/nope"))
+            .header("x-request-id", "caller-id-42")
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(echoed.status(), 404);
+        assert_eq!(id_of(&echoed).as_deref(), Some("caller-id-42"));
+        let replaced = client
+            .get(format!("{base}/healthz"))
+            .header("x-request-id", "has spaces and sk-secret")
+            .send()
+            .await
+            .expect("answer");
+        let id = id_of(&replaced).expect("generated id");
+        assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+        let fresh = client
+            .post(format!("{base}/api/v1/safety/check"))
+            .body("{nope")
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(fresh.status(), 400);
+        assert!(id_of(&fresh).is_some_and(|id| uuid::Uuid::parse_str(&id).is_ok()));
+    }
+
+    #[tokio::test]
+    async fn admin_and_path_routes_take_the_one_path_with_metrics() {
+        let base = serve_for_test().await;
+        let client = reqwest::Client::new();
+        let missing = client
+            .get(format!(
+                "{base}/api/v1/safety/approvals/0190b4a0-0000-7000-8000-000000000000"
+            ))
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(missing.status(), 404);
+        let reset = client
+            .post(format!("{base}/api/v1/safety/budget/ghost/reset"))
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(reset.status(), 404);
+        let limit = client
+            .patch(format!("{base}/api/v1/safety/budget/ghost"))
+            .body(r#"{"limit": "ten"}"#)
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(limit.status(), 422);
+        let text = client
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        for line in [
+            r#"warden_request_errors_total{code="approval_not_found",surface="http"} 1"#,
+            r#"warden_request_errors_total{code="budget_not_found",surface="http"} 1"#,
+            r#"warden_request_errors_total{code="invalid_amount",surface="http"} 1"#,
+            r#"warden_request_duration_seconds_count{op="approval_get",surface="http"} 1"#,
+            r#"warden_request_duration_seconds_count{op="budget_reset",surface="http"} 1"#,
+        ] {
+            assert!(text.contains(line), "missing {line}");
+        }
+    }
 }

@@ -2,22 +2,26 @@
 
 use async_nats::{Client, ConnectOptions};
 
+use super::{NatsError, NatsErrorKind};
 use crate::config::NatsSettings;
 
 /// Connects to NATS; the error names the URL, never a credential.
-pub async fn connect(settings: &NatsSettings) -> Result<Client, String> {
+pub async fn connect(settings: &NatsSettings) -> Result<Client, NatsError> {
     let mut options = ConnectOptions::new().name("warden");
     if let Some(path) = &settings.creds_file {
-        options = options
-            .credentials_file(path)
-            .await
-            .map_err(|e| format!("NATS_CREDS {}: {e}", path.display()))?;
+        options = options.credentials_file(path).await.map_err(|e| {
+            NatsError::new(
+                NatsErrorKind::Credentials,
+                format!("NATS_CREDS {}", path.display()),
+                e,
+            )
+        })?;
     }
     if let (Some(user), Some(password)) = (&settings.user, &settings.password) {
-        options = options.user_and_password(user.clone(), password.clone());
+        options = options.user_and_password(user.clone(), password.expose().clone());
     }
     if let Some(token) = &settings.token {
-        options = options.token(token.clone());
+        options = options.token(token.expose().clone());
     }
     if let Some(ca) = &settings.tls_ca {
         options = options.add_root_certificates(ca.clone()).require_tls(true);
@@ -28,7 +32,7 @@ pub async fn connect(settings: &NatsSettings) -> Result<Client, String> {
     // Credentials in the URL (`nats://token@host`, `nats://user:pass@host`)
     // become options, so the client never sees (nor logs, at debug level)
     // a URL carrying them; a bare `token@` then authenticates as a token.
-    let (url, url_credentials) = split_credentials(&settings.url);
+    let (url, url_credentials) = split_credentials(settings.url.expose());
     match url_credentials {
         Some(UrlCredentials::Token(token)) if settings.token.is_none() => {
             options = options.token(token);
@@ -39,9 +43,9 @@ pub async fn connect(settings: &NatsSettings) -> Result<Client, String> {
         _ => {}
     }
     options.connect(url.as_str()).await.map_err(|e| {
-        format!(
-            "cannot connect to NATS at {}: {e}",
-            redact_url(&settings.url)
+        NatsError::connect(
+            format!("cannot connect to NATS at {}", settings.display_url()),
+            e,
         )
     })
 }
@@ -86,40 +90,66 @@ fn split_credentials(url: &str) -> (String, Option<UrlCredentials>) {
     (servers.join(","), credentials)
 }
 
-/// Drops any `user:pass@` from a URL before it is shown.
-pub(crate) fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            format!("{}***@{}", &url[..scheme_end + 3], &url[at + 1..])
-        }
-        _ => url.to_string(),
-    }
-}
-
-/// Ready when the NATS connection is up (and the budget store answers).
+/// Ready when the NATS connection is up, JetStream serves warden's streams,
+/// and the budget store answers. `nats` and `jetstream` are separate checks so
+/// "NATS is down" and "JetStream or a stream is broken" are told apart.
 pub struct NatsReadiness {
     pub client: Client,
     pub budgets: crate::budget::BudgetTracker,
 }
 
 #[async_trait::async_trait]
-impl crate::http::Readiness for NatsReadiness {
+impl crate::readiness::Readiness for NatsReadiness {
     async fn checks(&self) -> Vec<(&'static str, bool)> {
         let nats = self.client.connection_state() == async_nats::connection::State::Connected;
+        let jetstream = nats && self.jetstream_ready().await;
         let store = self.budgets.ping().await.is_ok();
-        vec![("nats", nats), ("budget_store", store)]
+        vec![
+            ("nats", nats),
+            ("jetstream", jetstream),
+            ("budget_store", store),
+        ]
+    }
+}
+
+impl NatsReadiness {
+    /// The audit stream answers within a second (JetStream enabled, stream there).
+    async fn jetstream_ready(&self) -> bool {
+        let js = async_nats::jetstream::new(self.client.clone());
+        let info = js.get_stream(super::streams::AUDIT_STREAM);
+        match tokio::time::timeout(std::time::Duration::from_secs(1), info).await {
+            Ok(Ok(_)) => true,
+            Ok(Err(e)) => {
+                tracing::warn!(cause = %e, "readiness: JetStream does not serve the audit stream");
+                false
+            }
+            Err(_) => false,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::config::NatsSettings;
+
     #[test]
     fn credentials_never_reach_messages() {
+        let shown = |url: &str| {
+            NatsSettings {
+                url: url.to_string().into(),
+                ..NatsSettings::default()
+            }
+            .display_url()
+        };
         assert_eq!(
-            super::redact_url("nats://user:s3cret@host:4222"),
+            shown("nats://user:s3cret@host:4222"),
             "nats://***@host:4222"
         );
-        assert_eq!(super::redact_url("nats://host:4222"), "nats://host:4222");
+        assert_eq!(shown("nats://host:4222"), "nats://host:4222");
+        assert_eq!(
+            shown("nats://t0ken@a:4222,nats://b:4222"),
+            "nats://***@a:4222,nats://b:4222"
+        );
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub async fn start_log_pipeline(
     warden: Arc<Warden>,
     settings: LogPipelineSettings,
     shutdown: CancellationToken,
-) -> Result<impl std::future::Future<Output = ()>, String> {
+) -> Result<impl std::future::Future<Output = ()>, super::NatsError> {
     let in_flight = settings.in_flight.max(1);
     let (consumer, messages) = streams::open(
         &js,

@@ -3,6 +3,7 @@
 
 pub(crate) mod connect;
 mod dlq;
+mod error;
 mod log_pipeline;
 mod requests;
 mod sink;
@@ -11,6 +12,7 @@ pub mod streams;
 pub mod subjects;
 
 pub use connect::{connect, NatsReadiness};
+pub use error::{NatsError, NatsErrorKind};
 pub use log_pipeline::{start_log_pipeline, LogPipelineSettings};
 pub use requests::{start_request_workers, QUEUE_GROUP};
 pub use sink::NatsSink;

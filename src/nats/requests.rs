@@ -10,7 +10,8 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::service::{Operation, Surface, Warden};
+use super::{NatsError, NatsErrorKind};
+use crate::service::{Caller, Operation, Surface, Warden};
 
 pub const QUEUE_GROUP: &str = "warden";
 
@@ -24,16 +25,25 @@ pub async fn start_request_workers(
     client: Client,
     warden: Arc<Warden>,
     shutdown: CancellationToken,
-) -> Result<impl std::future::Future<Output = ()>, String> {
+) -> Result<impl std::future::Future<Output = ()>, NatsError> {
     let mut subscribers = Vec::new();
     for op in Operation::ALL {
         let subscriber = client
             .queue_subscribe(op.subject(), QUEUE_GROUP.to_string())
             .await
-            .map_err(|e| format!("cannot subscribe {}: {e}", op.subject()))?;
+            .map_err(|e| {
+                NatsError::new(
+                    NatsErrorKind::Subscribe,
+                    format!("cannot subscribe {}", op.subject()),
+                    e,
+                )
+            })?;
         subscribers.push((op, subscriber));
     }
-    client.flush().await.map_err(|e| e.to_string())?;
+    client
+        .flush()
+        .await
+        .map_err(|e| NatsError::new(NatsErrorKind::Unreachable, "cannot flush subscriptions", e))?;
     Ok(async move {
         let tracker = TaskTracker::new();
         for (op, subscriber) in subscribers {
@@ -90,7 +100,7 @@ async fn answer(client: &Client, warden: &Warden, op: Operation, message: Messag
     // A request without a reply subject is still carried out (a spend is a fact).
     // NATS permissions, not tokens, decide who may publish here.
     let body = match warden
-        .handle(op, &message.payload, Surface::Nats, "nats")
+        .handle(op, &message.payload, &Caller::new(Surface::Nats, "nats"))
         .await
     {
         Ok(json) => json,

@@ -33,7 +33,7 @@ pub async fn start_spend_stream(
     js: Context,
     warden: Arc<Warden>,
     shutdown: CancellationToken,
-) -> Result<impl std::future::Future<Output = ()>, String> {
+) -> Result<impl std::future::Future<Output = ()>, super::NatsError> {
     let (_, messages) = streams::open(
         &js,
         SPEND_STREAM,

@@ -3,12 +3,15 @@
 use std::time::Duration;
 
 use async_nats::jetstream::consumer::{pull, AckPolicy, PullConsumer};
+use async_nats::jetstream::context::GetStreamErrorKind;
 use async_nats::jetstream::stream::{Config as StreamConfig, StorageType, Stream};
 use async_nats::jetstream::Context;
 use async_nats::jetstream::Message;
 use futures::future::Either;
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
+
+use super::{NatsError, NatsErrorKind};
 
 pub const AUDIT_STREAM: &str = "SAFETY_AUDIT";
 pub const ALERTS_STREAM: &str = "SAFETY_ALERTS";
@@ -67,7 +70,7 @@ pub fn retry_delay(delivered: i64) -> Duration {
 }
 
 /// Creates every stream warden reads or writes, when missing (file storage).
-pub async fn ensure_streams(js: &Context) -> Result<(), String> {
+pub async fn ensure_streams(js: &Context) -> Result<(), NatsError> {
     let streams = [
         (AUDIT_STREAM, "safety.audit.>"),
         (ALERTS_STREAM, ALERTS_SUBJECTS),
@@ -83,7 +86,7 @@ pub async fn ensure_streams(js: &Context) -> Result<(), String> {
 }
 
 /// Creates the stream `name` on `subjects` when missing, with warden's settings.
-pub async fn ensure_stream(js: &Context, name: &str, subjects: &str) -> Result<Stream, String> {
+pub async fn ensure_stream(js: &Context, name: &str, subjects: &str) -> Result<Stream, NatsError> {
     js.get_or_create_stream(StreamConfig {
         name: name.to_string(),
         subjects: vec![subjects.to_string()],
@@ -92,7 +95,7 @@ pub async fn ensure_stream(js: &Context, name: &str, subjects: &str) -> Result<S
         ..Default::default()
     })
     .await
-    .map_err(|e| format!("cannot create JetStream stream {name}: {e}"))
+    .map_err(|e| NatsError::stream(format!("cannot create JetStream stream {name}"), e))
 }
 
 /// Opens the durable consumer and its message stream, pulling `in_flight`
@@ -103,7 +106,7 @@ pub async fn open(
     durable: &str,
     in_flight: usize,
     redelivery: Redelivery,
-) -> Result<(PullConsumer, pull::Stream), String> {
+) -> Result<(PullConsumer, pull::Stream), NatsError> {
     let max_ack_pending = i64::try_from(in_flight.saturating_mul(4)).unwrap_or(i64::MAX);
     let consumer = durable_consumer(js, stream, durable, max_ack_pending, redelivery).await?;
     let messages = consumer
@@ -111,7 +114,7 @@ pub async fn open(
         .max_messages_per_batch(in_flight)
         .messages()
         .await
-        .map_err(|e| format!("cannot read {stream}: {e}"))?;
+        .map_err(|e| NatsError::new(NatsErrorKind::Other, format!("cannot read {stream}"), e))?;
     Ok((consumer, messages))
 }
 
@@ -146,11 +149,14 @@ async fn durable_consumer(
     durable: &str,
     max_ack_pending: i64,
     redelivery: Redelivery,
-) -> Result<PullConsumer, String> {
-    let stream = js
-        .get_stream(stream)
-        .await
-        .map_err(|e| format!("cannot open stream {stream}: {e}"))?;
+) -> Result<PullConsumer, NatsError> {
+    let stream = js.get_stream(stream).await.map_err(|e| {
+        let kind = match e.kind() {
+            GetStreamErrorKind::Request => NatsErrorKind::Unreachable,
+            _ => NatsErrorKind::Other,
+        };
+        NatsError::new(kind, format!("cannot open stream {stream}"), e)
+    })?;
     // JetStream refuses a backoff list on an unlimited consumer, and without
     // one a message lost with a crashed warden waits the whole ack_wait; so
     // "until stored" is a limit no outage reaches (~115 days at 10 s a try).
@@ -173,7 +179,7 @@ async fn durable_consumer(
             },
         )
         .await
-        .map_err(|e| format!("cannot create consumer {durable}: {e}"))
+        .map_err(|e| NatsError::consumer(format!("cannot create consumer {durable}"), e))
 }
 
 #[cfg(test)]

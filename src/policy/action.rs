@@ -132,7 +132,11 @@ mod tests {
         ];
         for name in cases {
             let err = name.parse::<ActionType>().unwrap_err();
-            assert_eq!(err.code(), "unknown_action", "{name:?}");
+            assert_eq!(
+                crate::error::ErrorCode::from(&err).as_str(),
+                "unknown_action",
+                "{name:?}"
+            );
             let msg = err.to_string();
             assert!(msg.contains(&format!("'{}'", echo(name))), "{msg}");
             for action in ActionType::ALL {

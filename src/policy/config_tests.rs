@@ -135,7 +135,11 @@ fn bad_files_name_the_problem_and_leave_config_unchanged() {
     for (text, needle) in cases {
         let mut c = PolicyConfig::default();
         let err = c.apply_file(text).unwrap_err();
-        assert_eq!(err.code(), "invalid_policy", "{text}");
+        assert_eq!(
+            crate::error::ErrorCode::from(&err).as_str(),
+            "invalid_policy",
+            "{text}"
+        );
         let msg = err.to_string();
         assert!(msg.contains(needle), "{text:?}: {msg}");
         assert_eq!(c, PolicyConfig::default(), "{text:?} mutated config");

@@ -143,7 +143,11 @@ mod tests {
     fn non_object_contexts_are_invalid() {
         for v in [json!(null), json!(1), json!("x"), json!([1]), json!(true)] {
             let err = Context::new(A, &v).err().unwrap();
-            assert_eq!(err.code(), "invalid_field", "{v}");
+            assert_eq!(
+                crate::error::ErrorCode::from(&err).as_str(),
+                "invalid_field",
+                "{v}"
+            );
         }
     }
 
@@ -172,14 +176,20 @@ mod tests {
     fn typed_field_errors() {
         let v = json!({"s": 1, "b": "yes", "a": ["x", 2], "ok": ["x"]});
         let ctx = Context::new(A, &v).unwrap();
-        assert_eq!(ctx.required_str("s").unwrap_err().code(), "invalid_field");
         assert_eq!(
-            ctx.required_str("missing").unwrap_err().code(),
+            crate::error::ErrorCode::from(&ctx.required_str("s").unwrap_err()).as_str(),
+            "invalid_field"
+        );
+        assert_eq!(
+            crate::error::ErrorCode::from(&ctx.required_str("missing").unwrap_err()).as_str(),
             "missing_field"
         );
-        assert_eq!(ctx.optional_bool("b").unwrap_err().code(), "invalid_field");
         assert_eq!(
-            ctx.optional_str_array("a").unwrap_err().code(),
+            crate::error::ErrorCode::from(&ctx.optional_bool("b").unwrap_err()).as_str(),
+            "invalid_field"
+        );
+        assert_eq!(
+            crate::error::ErrorCode::from(&ctx.optional_str_array("a").unwrap_err()).as_str(),
             "invalid_field"
         );
         assert_eq!(ctx.optional_str_array("ok").unwrap(), Some(vec!["x"]));

@@ -34,18 +34,6 @@ pub enum PolicyError {
     InvalidPolicy(String),
 }
 
-impl PolicyError {
-    /// Stable machine-readable code for the error kind.
-    pub fn code(&self) -> &'static str {
-        match self {
-            PolicyError::UnknownAction(_) => "unknown_action",
-            PolicyError::MissingField { .. } => "missing_field",
-            PolicyError::InvalidField { .. } => "invalid_field",
-            PolicyError::InvalidPolicy(_) => "invalid_policy",
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,7 +63,7 @@ mod tests {
             (PolicyError::InvalidPolicy("bad".into()), "invalid_policy", "invalid policy: bad"),
         ];
         for (err, code, msg) in cases {
-            assert_eq!(err.code(), code);
+            assert_eq!(crate::error::ErrorCode::from(&err).as_str(), code);
             assert_eq!(err.to_string(), msg);
         }
     }

@@ -333,7 +333,11 @@ fn request_error_table() {
     ];
     for (action, ctx, code, fragment) in cases {
         let err = g.check(action, &ctx).unwrap_err();
-        assert_eq!(err.code(), code, "{action} {ctx}: {err}");
+        assert_eq!(
+            crate::error::ErrorCode::from(&err).as_str(),
+            code,
+            "{action} {ctx}: {err}"
+        );
         assert!(err.to_string().contains(fragment), "{action} {ctx}: {err}");
     }
 }
@@ -390,7 +394,10 @@ fn invalid_configs_are_rejected() {
         let mut cfg = PolicyConfig::default();
         edit(&mut cfg);
         let err = PolicyGate::new(cfg).unwrap_err();
-        assert_eq!(err.code(), "invalid_policy");
+        assert_eq!(
+            crate::error::ErrorCode::from(&err).as_str(),
+            "invalid_policy"
+        );
         assert!(err.to_string().contains(needle), "{err}");
     }
 }

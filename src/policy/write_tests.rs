@@ -184,7 +184,7 @@ fn malformed_contexts_are_errors_not_decisions() {
     ];
     for (ctx, code) in cases {
         let err = g.check("write_file", &ctx).expect_err("an error");
-        assert_eq!(err.code(), code, "{ctx}");
+        assert_eq!(crate::error::ErrorCode::from(&err).as_str(), code, "{ctx}");
     }
 }
 

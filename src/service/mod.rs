@@ -1,21 +1,21 @@
 //! The operations every surface serves: one request type, one response type and
 //! one error type per operation, so REST, NATS and the CLI can never disagree.
-//! Adapters hand raw bodies to [`Warden::handle`] and encode what comes back.
+//! Adapters parse their input once into a [`Request`] and hand it to
+//! [`Warden::call`] (or a raw body to [`Warden::handle`], which does both).
 
 mod approval;
 mod budget;
+mod call;
 mod check;
 mod publish;
 mod redact;
 mod requests;
 
-use std::sync::{Arc, RwLock};
-use std::time::Instant;
-
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use std::sync::{Arc, RwLock};
 use tokio_util::task::TaskTracker;
 
+pub use call::{Caller, Request, Response};
 pub use requests::*;
 
 use crate::approval::ApprovalStore;
@@ -178,52 +178,22 @@ impl Warden {
         *self.gate.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(gate);
     }
 
-    /// Parses `body` as the request of `op`, runs it and returns the JSON answer.
-    /// `actor` names the caller (a token's name, never the token) for audit and
-    /// approvals.
+    /// Parses `body` as the request of `op`, runs it through [`Warden::call`]
+    /// and returns the JSON answer (the NATS adapter's entry).
     pub async fn handle(
         &self,
         op: Operation,
         body: &[u8],
-        surface: Surface,
-        actor: &str,
+        caller: &Caller,
     ) -> Result<Vec<u8>, ApiError> {
-        let started = Instant::now();
-        let result = self.dispatch(op, body, surface, actor).await;
-        self.metrics
-            .request_duration
-            .with_label_values(&[surface.as_str(), op.name()])
-            .observe(started.elapsed().as_secs_f64());
-        if let Err(err) = &result {
-            self.metrics
-                .request_errors
-                .with_label_values(&[surface.as_str(), err.code.as_str()])
-                .inc();
-            if err.code == ErrorCode::Internal {
-                tracing::error!(op = op.name(), surface = surface.as_str(), "internal error");
+        let request = match Request::parse(op, body) {
+            Ok(request) => request,
+            Err(err) => {
+                self.count_error(op.name(), caller.surface, &err);
+                return Err(err);
             }
-        }
-        result
-    }
-
-    async fn dispatch(
-        &self,
-        op: Operation,
-        body: &[u8],
-        surface: Surface,
-        actor: &str,
-    ) -> Result<Vec<u8>, ApiError> {
-        match op {
-            Operation::Check => encode(&self.check(parse(body)?, surface, actor).await?),
-            Operation::Redact => encode(&self.redact(parse(body)?)),
-            Operation::BudgetCreate => encode(&self.budget_create(parse(body)?, surface).await?),
-            Operation::BudgetSpend => encode(&self.budget_spend(parse(body)?, surface).await?),
-            Operation::BudgetGet => encode(&self.budget_get(parse(body)?).await?),
-            Operation::BudgetCanSpend => encode(&self.budget_can_spend(parse(body)?).await?),
-            Operation::BudgetReserve => encode(&self.budget_reserve(parse(body)?).await?),
-            Operation::BudgetCommit => encode(&self.budget_commit(parse(body)?, surface).await?),
-            Operation::BudgetRelease => encode(&self.budget_release(parse(body)?).await?),
-        }
+        };
+        self.call(request, caller).await?.to_json()
     }
 }
 
@@ -232,6 +202,19 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(from_body_error)
 }
 
-fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
-    serde_json::to_vec(value).map_err(|_| ApiError::new(ErrorCode::Internal, "internal error"))
+/// The one log line of a failed request, in the caller's span: the code, the
+/// client's message and the internal cause (which the client never sees).
+fn log_error(op: &str, surface: Surface, err: &ApiError) {
+    let (code, surface) = (err.code.as_str(), surface.as_str());
+    let cause = err.source.as_ref().map(|c| c.to_string());
+    let cause = cause.as_deref().unwrap_or("");
+    match err.code {
+        ErrorCode::Internal => {
+            tracing::error!(op, surface, code, cause, message = %err.message, "request failed")
+        }
+        ErrorCode::StoreUnavailable | ErrorCode::Unavailable | ErrorCode::Timeout => {
+            tracing::warn!(op, surface, code, cause, message = %err.message, "request failed")
+        }
+        _ => tracing::debug!(op, surface, code, message = %err.message, "request refused"),
+    }
 }

@@ -44,6 +44,6 @@ fn metric_kind(kind: &str) -> &str {
     if crate::redact::kinds().contains(&kind) {
         kind
     } else {
-        "ENV_VAR"
+        crate::metrics::labels::ENV_VAR_KIND
     }
 }

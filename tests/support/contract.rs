@@ -5,6 +5,17 @@ use std::time::Duration;
 
 use warden::budget::{BudgetError, BudgetStatus, BudgetTracker, Money, RunId};
 
+/// The wire code of a budget error (the one table in `warden::error`).
+pub trait WireCode {
+    fn code(&self) -> &'static str;
+}
+
+impl WireCode for BudgetError {
+    fn code(&self) -> &'static str {
+        warden::error::ErrorCode::from(self).as_str()
+    }
+}
+
 fn m(text: &str) -> Money {
     text.parse().unwrap()
 }
@@ -94,7 +105,7 @@ pub async fn spend_auto_create_and_idempotency(t: &BudgetTracker) {
         "invalid_amount"
     );
     let bad_key = t.spend("auto", m("1"), Some("a b")).await.unwrap_err();
-    assert_eq!(bad_key.code(), "invalid_request");
+    assert_eq!(bad_key.code(), "invalid_field");
     assert_eq!(t.get("auto").await.unwrap().spent, m("2"));
 }
 
@@ -312,7 +323,7 @@ pub async fn reserve_commit_release(t: &BudgetTracker) {
                 .await
                 .unwrap_err()
                 .code(),
-            "invalid_request"
+            "invalid_field"
         );
     }
     assert_eq!(
@@ -363,19 +374,19 @@ pub async fn invalid_run_ids_and_not_found(t: &BudgetTracker) {
     for bad in ["", "a b", "{x}", "run/1", "ü", "a\nb", long.as_str()] {
         assert_eq!(
             t.create_budget(bad, None).await.unwrap_err().code(),
-            "invalid_request"
+            "invalid_field"
         );
         assert_eq!(
             t.spend(bad, m("1"), None).await.unwrap_err().code(),
-            "invalid_request"
+            "invalid_field"
         );
-        assert_eq!(t.get(bad).await.unwrap_err().code(), "invalid_request");
+        assert_eq!(t.get(bad).await.unwrap_err().code(), "invalid_field");
         assert_eq!(
             t.reserve(bad, m("1"), "h", Duration::from_secs(1))
                 .await
                 .unwrap_err()
                 .code(),
-            "invalid_request"
+            "invalid_field"
         );
     }
     assert!(
@@ -395,7 +406,7 @@ pub async fn invalid_run_ids_and_not_found(t: &BudgetTracker) {
     }
     assert_eq!(
         t.commit("x", "{bad}", m("1")).await.unwrap_err().code(),
-        "invalid_request"
+        "invalid_field"
     );
 }
 

@@ -836,7 +836,7 @@ fn crontab_commands(text: &str) -> String {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter(|l| {
             let first = l.split_whitespace().next().unwrap_or_default();
-            !(first.contains('=') && !first.starts_with('@'))
+            !first.contains('=') || first.starts_with('@')
         })
         .map(|l| {
             let fields = if l.starts_with('@') { 1 } else { 5 };
