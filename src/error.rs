@@ -181,19 +181,13 @@ impl ApiError {
 }
 
 /// Maps a body that parsed as JSON but not as the request type: a data error (422),
-/// except syntax/EOF problems, which are malformed JSON (400).
+/// except syntax/EOF problems, which are malformed JSON (400). Bad amounts are
+/// told apart by `service::parse` from Money's typed error, not from this text.
 pub fn from_body_error(cause: serde_json::Error) -> ApiError {
     use serde_json::error::Category;
     match cause.classify() {
         Category::Data => {
-            let message = without_values(&cause.to_string());
-            // Money's own errors all start with "amount …" (see budget::MoneyError).
-            let code = if message.starts_with("amount ") {
-                ErrorCode::InvalidAmount
-            } else {
-                ErrorCode::InvalidField
-            };
-            ApiError::new(code, message)
+            ApiError::new(ErrorCode::InvalidField, without_values(&cause.to_string()))
         }
         Category::Syntax | Category::Eof | Category::Io => ApiError::malformed_json(&cause),
     }
@@ -284,8 +278,10 @@ impl From<PolicyError> for ApiError {
 }
 
 impl From<MoneyError> for ApiError {
+    /// Quoted caller input is blanked, as in every body error: an amount field
+    /// holding a string may hold a secret.
     fn from(err: MoneyError) -> Self {
-        ApiError::new(ErrorCode::InvalidAmount, err.to_string())
+        ApiError::new(ErrorCode::InvalidAmount, without_values(&err.to_string()))
     }
 }
 
@@ -345,8 +341,26 @@ mod tests {
         }
         let data = serde_json::from_str::<Want>(r#"{"action": 5}"#).expect_err("wrong type");
         assert_eq!(from_body_error(data).code.http_status(), 422);
-        let amount = serde_json::from_str::<crate::budget::Money>("-1").expect_err("negative");
-        assert_eq!(from_body_error(amount).code, ErrorCode::InvalidAmount);
+        let amount = crate::service::parse::<crate::service::SpendRequest>(
+            br#"{"run_id": "r", "amount": -1}"#,
+        )
+        .expect_err("negative");
+        assert_eq!(amount.code, ErrorCode::InvalidAmount);
+        assert_eq!(amount.message, r#"amount must not be negative (got "…")"#);
+        let secret = crate::service::parse::<crate::service::SpendRequest>(
+            br#"{"run_id": "r", "amount": "sk_live_abcdefghijklmnopqrstuvwx"}"#,
+        )
+        .expect_err("a string");
+        assert_eq!(secret.code, ErrorCode::InvalidAmount);
+        assert!(!secret.message.contains("sk_live"), "{}", secret.message);
+        let limit = crate::service::parse::<crate::service::CreateBudgetRequest>(
+            br#"{"run_id": "r", "limit": "10"}"#,
+        )
+        .expect_err("a string");
+        assert_eq!(limit.code, ErrorCode::InvalidAmount);
+        let missing = crate::service::parse::<crate::service::SpendRequest>(br#"{"amount": 1}"#)
+            .expect_err("no run_id");
+        assert_eq!(missing.code, ErrorCode::InvalidField);
         let secret =
             serde_json::from_str::<Want>(r#"{"action": ["sk_live_abcdefghijklmnopqrstuvwx"]}"#)
                 .expect_err("wrong type");

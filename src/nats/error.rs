@@ -4,7 +4,9 @@
 
 use std::fmt;
 
-use async_nats::jetstream::context::{CreateStreamError, CreateStreamErrorKind};
+use async_nats::jetstream::context::{
+    CreateStreamError, CreateStreamErrorKind, PublishError, PublishErrorKind,
+};
 use async_nats::jetstream::stream::{ConsumerError, ConsumerErrorKind};
 use async_nats::jetstream::ErrorCode;
 use async_nats::{ConnectError, ConnectErrorKind};
@@ -108,6 +110,17 @@ impl NatsError {
             {
                 NatsErrorKind::JetStreamUnavailable
             }
+            _ => NatsErrorKind::Other,
+        };
+        NatsError::new(kind, context, err)
+    }
+
+    /// Publishing to JetStream (or waiting for its ack).
+    pub fn publish(context: impl Into<String>, err: PublishError) -> Self {
+        let kind = match err.kind() {
+            PublishErrorKind::TimedOut => NatsErrorKind::PublishTimeout,
+            PublishErrorKind::BrokenPipe => NatsErrorKind::Unreachable,
+            PublishErrorKind::StreamNotFound => NatsErrorKind::StreamConfigConflict,
             _ => NatsErrorKind::Other,
         };
         NatsError::new(kind, context, err)

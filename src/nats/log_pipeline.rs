@@ -92,6 +92,7 @@ async fn process(js: &Context, warden: &Warden, message: Message) {
                 .inc();
         }
         Err(error) if delivered >= MAX_DELIVER => {
+            let error = error.to_string();
             let payload = String::from_utf8_lossy(&redacted);
             let letter = DeadLetter {
                 origin: "logs",
@@ -119,7 +120,7 @@ async fn process(js: &Context, warden: &Warden, message: Message) {
             }
         }
         Err(error) => {
-            tracing::warn!(cause = %error, sequence, delivered, "redacted copy not stored; will retry");
+            tracing::warn!(kind = %error.kind, cause = %error, sequence, delivered, "redacted copy not stored; will retry");
             let _ = message
                 .ack_with(AckKind::Nak(Some(streams::retry_delay(delivered))))
                 .await;
@@ -139,13 +140,14 @@ async fn store_copy(
     suffix: &str,
     headers: HeaderMap,
     body: bytes::Bytes,
-) -> Result<(), String> {
+) -> Result<(), super::NatsError> {
     let subject = format!("{LOGS_REDACTED_PREFIX}.{suffix}");
+    let failed = |e| super::NatsError::publish("redacted copy not stored", e);
     let ack = js
         .publish_with_headers(subject, headers, body)
         .await
-        .map_err(|e| e.to_string())?;
-    ack.await.map(|_| ()).map_err(|e| e.to_string())
+        .map_err(failed)?;
+    ack.await.map(|_| ()).map_err(failed)
 }
 
 /// JSON payloads keep their structure (string values redacted); anything else

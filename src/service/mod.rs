@@ -197,9 +197,31 @@ impl Warden {
     }
 }
 
-/// Parses a request body; syntax errors are 400, wrong shapes 422.
+/// Parses a request body; syntax errors are 400, wrong shapes 422, and a bad
+/// `amount` or `limit` is 422 `invalid_amount` from Money's own typed error.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(from_body_error)
+    serde_json::from_slice(body).map_err(|cause| {
+        let data_error = cause.classify() == serde_json::error::Category::Data;
+        data_error
+            .then(|| money_error(body))
+            .flatten()
+            .unwrap_or_else(|| from_body_error(cause))
+    })
+}
+
+/// On the error path only: the [`MoneyError`](crate::budget::MoneyError) of
+/// the body's amount fields, found by running Money's parser on them (serde's
+/// own error keeps only text).
+fn money_error(body: &[u8]) -> Option<ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    ["amount", "limit"]
+        .iter()
+        .find_map(|field| match value.get(field) {
+            None | Some(serde_json::Value::Null) => None,
+            Some(amount) => crate::budget::Money::from_json(amount)
+                .err()
+                .map(ApiError::from),
+        })
 }
 
 /// The one log line of a failed request, in the caller's span: the code, the
