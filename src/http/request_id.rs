@@ -41,7 +41,8 @@ pub(super) async fn request_id(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// The request span: method, path and request id (never headers or bodies).
+/// The request span: method, route and request id (never headers, bodies or
+/// the raw path, whose segments a caller fills: `/budget/{run_id}`).
 pub(super) fn trace_layer(
 ) -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, impl Fn(&Request) -> tracing::Span + Clone>
 {
@@ -52,10 +53,14 @@ pub(super) fn trace_layer(
                 .get(&REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
+            let route = request
+                .extensions()
+                .get::<axum::extract::MatchedPath>()
+                .map_or("(unmatched)", |m| m.as_str());
             tracing::info_span!(
                 "request",
                 method = %request.method(),
-                path = %request.uri().path(),
+                route = %route,
                 request_id = %id,
             )
         })
