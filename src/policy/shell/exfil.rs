@@ -4,6 +4,7 @@
 use super::expand::Arg;
 use super::net_rules::is_stream_client;
 use super::protected::{holds_credentials, locate};
+use super::wrappers::is_opt;
 use super::write_rules::Place;
 
 /// Programs that name a credential file without printing it: they use a
@@ -189,10 +190,6 @@ fn names_credentials(candidate: &str, original: &Arg<'_>, place: &Place) -> bool
         .paths
         .iter()
         .any(holds_credentials)
-}
-
-fn is_opt(v: &str) -> bool {
-    v.len() > 1 && v.starts_with('-')
 }
 
 /// Whether a command prints secrets it does not take from a file: the

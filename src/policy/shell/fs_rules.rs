@@ -5,6 +5,7 @@ use super::expand::Arg;
 use super::paths::{classify, is_block_device, resolve, PathClass};
 use super::protected::climb_above_variable;
 use super::wrappers::basename;
+use super::wrappers::is_opt;
 use super::{RuleCtx, ShellFinding};
 
 pub(crate) fn check(ctx: &RuleCtx, out: &mut Vec<ShellFinding>) {
@@ -22,10 +23,6 @@ pub(crate) fn check(ctx: &RuleCtx, out: &mut Vec<ShellFinding>) {
         n if n.starts_with("mkfs") || n == "mke2fs" || n == "newfs" => mkfs(ctx, out),
         _ => {}
     }
-}
-
-fn is_opt(v: &str) -> bool {
-    v.len() > 1 && v.starts_with('-')
 }
 
 /// Class of a path argument. For unresolved variables only the value they

@@ -2,6 +2,7 @@
 //! `sysctl` settings, `mount`, and signals to init. All go for approval.
 
 use super::expand::Arg;
+use super::wrappers::is_opt;
 use super::{Category, Outcome, RuleCtx, ShellFinding};
 
 pub(crate) fn check(ctx: &RuleCtx, out: &mut Vec<ShellFinding>) {
@@ -15,10 +16,6 @@ pub(crate) fn check(ctx: &RuleCtx, out: &mut Vec<ShellFinding>) {
     if let Some(rule) = rule {
         ctx.report(out, rule, Category::SystemChange, Outcome::Approval);
     }
-}
-
-fn is_opt(v: &str) -> bool {
-    v.len() > 1 && v.starts_with('-')
 }
 
 /// `crontab -r` removes, `crontab FILE`/`crontab -`/`crontab -e` installs;

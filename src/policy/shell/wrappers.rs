@@ -39,6 +39,11 @@ pub(crate) fn basename(value: &str) -> &str {
     }
 }
 
+/// An option argument (`-x`, `--long`), not `-` alone.
+pub(crate) fn is_opt(v: &str) -> bool {
+    v.len() > 1 && v.starts_with('-')
+}
+
 pub(crate) fn join(args: &[Arg<'_>]) -> String {
     let mut out = String::new();
     for (i, a) in args.iter().enumerate() {
